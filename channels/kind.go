@@ -1,0 +1,97 @@
+package channels
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+)
+
+// Env is what the running service lends to adapters when it builds them.
+type Env struct {
+	HTTPClient *http.Client
+	// PublicBaseURL is where Loa's public pages and feeds are reachable, without trailing slash.
+	PublicBaseURL string
+	Logger        *slog.Logger
+}
+
+// Kind describes one adapter kind: how its configuration is checked, which
+// parts of it are secret, and how a channel of this kind is built.
+type Kind struct {
+	Name string
+	// SecretFields are top-level config keys that are never returned or logged.
+	SecretFields []string
+	// Validate checks a channel's config and returns it normalised (trimmed,
+	// defaults filled). Failures are *ConfigError naming the field.
+	Validate func(config json.RawMessage) (json.RawMessage, error)
+	// FeedSlug returns the public slug a channel of this kind is served under,
+	// or "" when the kind serves nothing publicly. May be nil.
+	FeedSlug func(config json.RawMessage) string
+	// New builds a channel from a config that Validate accepted.
+	New func(config json.RawMessage, env Env) (Channel, error)
+}
+
+// ConfigError names the config field that is wrong and why.
+type ConfigError struct {
+	Field   string
+	Message string
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("config.%s: %s", e.Field, e.Message) }
+
+// Registry holds the kinds this service can publish to.
+type Registry struct {
+	kinds map[string]Kind
+}
+
+// NewRegistry refuses duplicate or incomplete kinds, so that a wiring mistake
+// stops the service at start rather than at the first delivery.
+func NewRegistry(kinds ...Kind) (*Registry, error) {
+	r := &Registry{kinds: make(map[string]Kind, len(kinds))}
+	for _, k := range kinds {
+		if k.Name == "" || k.Validate == nil || k.New == nil {
+			return nil, fmt.Errorf("channels: kind %q is incomplete", k.Name)
+		}
+		if _, dup := r.kinds[k.Name]; dup {
+			return nil, fmt.Errorf("channels: kind %q is already registered", k.Name)
+		}
+		r.kinds[k.Name] = k
+	}
+	return r, nil
+}
+
+// Lookup returns the kind registered under name.
+func (r *Registry) Lookup(name string) (Kind, bool) {
+	k, ok := r.kinds[name]
+	return k, ok
+}
+
+// Names lists the registered kinds in order.
+func (r *Registry) Names() []string {
+	names := make([]string, 0, len(r.kinds))
+	for n := range r.kinds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// MaskSecrets returns config with every secret field replaced by a fixed mask,
+// so a response shows that a secret is set without revealing it.
+func (k Kind) MaskSecrets(config json.RawMessage) (json.RawMessage, error) {
+	var fields map[string]any
+	if err := json.Unmarshal(config, &fields); err != nil {
+		return nil, fmt.Errorf("channels: decode config: %w", err)
+	}
+	for _, name := range k.SecretFields {
+		if v, ok := fields[name]; ok && v != "" && v != nil {
+			fields[name] = SecretMask
+		}
+	}
+	return json.Marshal(fields)
+}
+
+// SecretMask stands in for a secret in API responses; sending it back in an
+// update keeps the stored secret.
+const SecretMask = "********"

@@ -1,0 +1,84 @@
+package storage
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// CreateChannel stores ch; a duplicate name or feed slug is ErrConflict.
+func (s *Store) CreateChannel(ctx context.Context, ch *Channel, actor string) error {
+	if ch.Status == "" {
+		ch.Status = ChannelActive
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(ch).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityChannel, EntityID: ch.ID,
+			Action: "created", ToStatus: ch.Status, Detail: ch.Kind + ": " + ch.Name})
+	})
+	return translate(err, "create channel")
+}
+
+// UpdateChannel saves ch's name, config, slug and status.
+func (s *Store) UpdateChannel(ctx context.Context, ch *Channel, actor string) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var old Channel
+		if err := tx.First(&old, ch.ID).Error; err != nil {
+			return err
+		}
+		res := tx.Model(&Channel{}).Where("id = ?", ch.ID).Updates(map[string]any{
+			"name": ch.Name, "config_sealed": ch.ConfigSealed, "feed_slug": ch.FeedSlug,
+			"status": ch.Status, "status_reason": ch.StatusReason, "updated_at": s.nowUTC(),
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityChannel, EntityID: ch.ID,
+			Action: "updated", FromStatus: old.Status, ToStatus: ch.Status, Detail: ch.StatusReason})
+	})
+	return translate(err, "update channel")
+}
+
+// SetChannelStatus flags a channel, e.g. when its credentials need renewing.
+func (s *Store) SetChannelStatus(ctx context.Context, id int64, status, reason, actor string) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var old Channel
+		if err := tx.First(&old, id).Error; err != nil {
+			return err
+		}
+		if old.Status == status && old.StatusReason == reason {
+			return nil
+		}
+		if err := tx.Model(&Channel{}).Where("id = ?", id).Updates(map[string]any{
+			"status": status, "status_reason": truncate(reason, 1000), "updated_at": s.nowUTC(),
+		}).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityChannel, EntityID: id,
+			Action: "status_changed", FromStatus: old.Status, ToStatus: status, Detail: reason})
+	})
+	return translate(err, "set channel status")
+}
+
+// ListChannels returns every channel, oldest first.
+func (s *Store) ListChannels(ctx context.Context) ([]Channel, error) {
+	var chs []Channel
+	err := s.db.WithContext(ctx).Order("id").Find(&chs).Error
+	return chs, translate(err, "list channels")
+}
+
+// GetChannel returns one channel.
+func (s *Store) GetChannel(ctx context.Context, id int64) (Channel, error) {
+	var ch Channel
+	err := s.db.WithContext(ctx).First(&ch, id).Error
+	return ch, translate(err, "get channel")
+}
+
+// ChannelByFeedSlug returns the channel served at /feeds/{slug}.
+func (s *Store) ChannelByFeedSlug(ctx context.Context, slug string) (Channel, error) {
+	var ch Channel
+	err := s.db.WithContext(ctx).Where("feed_slug = ?", slug).First(&ch).Error
+	return ch, translate(err, "get channel by feed slug")
+}

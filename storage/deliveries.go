@@ -1,0 +1,161 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DeliveryFilter selects deliveries for listing, newest first.
+type DeliveryFilter struct {
+	PostID    int64
+	ChannelID int64
+	Status    string
+	BeforeID  int64
+	Limit     int
+}
+
+// ListDeliveries returns one page of deliveries, newest first.
+func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error) {
+	q := s.db.WithContext(ctx).Model(&Delivery{})
+	if f.PostID > 0 {
+		q = q.Where("post_id = ?", f.PostID)
+	}
+	if f.ChannelID > 0 {
+		q = q.Where("channel_id = ?", f.ChannelID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	var ds []Delivery
+	err := q.Order("id DESC").Limit(f.Limit).Find(&ds).Error
+	return ds, translate(err, "list deliveries")
+}
+
+// GetDelivery returns a delivery and its attempts, oldest first.
+func (s *Store) GetDelivery(ctx context.Context, id int64) (Delivery, []Attempt, error) {
+	var d Delivery
+	if err := s.db.WithContext(ctx).First(&d, id).Error; err != nil {
+		return Delivery{}, nil, translate(err, "get delivery")
+	}
+	var as []Attempt
+	err := s.db.WithContext(ctx).Where("delivery_id = ?", id).Order("id").Find(&as).Error
+	return d, as, translate(err, "get attempts")
+}
+
+// RetryDelivery re-queues a failed or unconfirmed delivery to go out now,
+// with a fresh attempt budget. Any other status is ErrConflict.
+func (s *Store) RetryDelivery(ctx context.Context, id int64, actor string) (Delivery, error) {
+	var d Delivery
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.First(&d, id).Error; err != nil {
+			return err
+		}
+		if d.Status != DeliveryFailed && d.Status != DeliveryUnconfirmed {
+			return fmt.Errorf("delivery %d is %s; only failed or unconfirmed deliveries can be retried: %w", id, d.Status, ErrConflict)
+		}
+		now := s.nowUTC()
+		from := d.Status
+		d.Status, d.NextAttemptAt, d.AttemptsBase, d.UpdatedAt = DeliveryScheduled, now, d.Attempts, now
+		if err := tx.Model(&Delivery{}).Where("id = ?", id).Updates(map[string]any{
+			"status": d.Status, "next_attempt_at": now, "attempts_base": d.Attempts, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		if err := s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityDelivery, EntityID: id,
+			Action: "retry_requested", FromStatus: from, ToStatus: d.Status}); err != nil {
+			return err
+		}
+		return s.refreshPostStatus(tx, d.PostID, actor, "retry_requested")
+	})
+	return d, translate(err, "retry delivery")
+}
+
+// FeedEntry is a delivered post as a public feed shows it.
+type FeedEntry struct {
+	Delivery Delivery
+	Post     Post
+}
+
+// FeedEntries returns the channel's delivered posts, most recently delivered first.
+func (s *Store) FeedEntries(ctx context.Context, channelID int64, limit int) ([]FeedEntry, error) {
+	var ds []Delivery
+	err := s.db.WithContext(ctx).
+		Where("channel_id = ? AND status = ?", channelID, DeliveryDelivered).
+		Order("delivered_at DESC, id DESC").Limit(limit).Find(&ds).Error
+	if err != nil {
+		return nil, translate(err, "list feed deliveries")
+	}
+	return s.withPosts(ctx, ds)
+}
+
+// FeedEntry returns one delivered post of the channel.
+func (s *Store) FeedEntry(ctx context.Context, channelID, deliveryID int64) (FeedEntry, error) {
+	var d Delivery
+	err := s.db.WithContext(ctx).
+		Where("id = ? AND channel_id = ? AND status = ?", deliveryID, channelID, DeliveryDelivered).
+		First(&d).Error
+	if err != nil {
+		return FeedEntry{}, translate(err, "get feed delivery")
+	}
+	entries, err := s.withPosts(ctx, []Delivery{d})
+	if err != nil {
+		return FeedEntry{}, err
+	}
+	return entries[0], nil
+}
+
+func (s *Store) withPosts(ctx context.Context, ds []Delivery) ([]FeedEntry, error) {
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.PostID
+	}
+	var ps []Post
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
+		return nil, translate(err, "list feed posts")
+	}
+	byID := make(map[int64]Post, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	entries := make([]FeedEntry, 0, len(ds))
+	for _, d := range ds {
+		if p, ok := byID[d.PostID]; ok {
+			entries = append(entries, FeedEntry{Delivery: d, Post: p})
+		}
+	}
+	return entries, nil
+}
+
+// DueDelivery is a delivery that must have a task in the queue.
+type DueDelivery struct {
+	ID     int64
+	Status string
+	DueAt  time.Time
+}
+
+// UnfinishedDeliveries returns, by ascending id after afterID, deliveries
+// that are scheduled, retrying or sending, with the time their task is due.
+func (s *Store) UnfinishedDeliveries(ctx context.Context, afterID int64, limit int) ([]DueDelivery, error) {
+	var ds []Delivery
+	err := s.db.WithContext(ctx).Select("id", "status", "next_attempt_at", "lease_until").
+		Where("id > ? AND status IN ?", afterID, []string{DeliveryScheduled, DeliveryRetrying, DeliverySending}).
+		Order("id").Limit(limit).Find(&ds).Error
+	if err != nil {
+		return nil, translate(err, "list unfinished deliveries")
+	}
+	out := make([]DueDelivery, len(ds))
+	for i, d := range ds {
+		due := d.NextAttemptAt
+		if d.Status == DeliverySending && d.LeaseUntil != nil {
+			due = *d.LeaseUntil
+		}
+		out[i] = DueDelivery{ID: d.ID, Status: d.Status, DueAt: due}
+	}
+	return out, nil
+}

@@ -1,0 +1,104 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// migration is one step of the schema. Steps are append-only: a released
+// step is never edited, and each freezes the structs it creates so later
+// model changes cannot alter it.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+func migrations() []migration {
+	return []migration{
+		{1, "core tables: users, tokens, channels, posts, deliveries, attempts, audit", migrate0001},
+	}
+}
+
+type schemaMigration struct {
+	Version   int `gorm:"primaryKey;autoIncrement:false"`
+	Name      string
+	AppliedAt time.Time
+}
+
+func (schemaMigration) TableName() string { return "schema_migrations" }
+
+// Migrate applies every pending migration, each in its own transaction, and
+// returns the names of those it applied.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	db := s.db.WithContext(ctx)
+	if err := db.Migrator().AutoMigrate(&schemaMigration{}); err != nil {
+		return nil, fmt.Errorf("storage: create version table: %w", err)
+	}
+	var applied []string
+	for _, m := range migrations() {
+		done, err := s.applyMigration(ctx, m)
+		if err != nil {
+			return applied, err
+		}
+		if done {
+			applied = append(applied, fmt.Sprintf("%04d %s", m.version, m.name))
+		}
+	}
+	return applied, nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
+	applied := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.dialect == dialectPostgres {
+			// Several processes may start at once; one migrates, the others wait.
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(7261001)").Error; err != nil {
+				return err
+			}
+		}
+		var count int64
+		if err := tx.Model(&schemaMigration{}).Where("version = ?", m.version).Count(&count).Error; err != nil {
+			return err
+		}
+		if count > 0 {
+			return nil
+		}
+		if err := m.up(tx); err != nil {
+			return err
+		}
+		applied = true
+		return tx.Create(&schemaMigration{Version: m.version, Name: m.name, AppliedAt: time.Now().UTC()}).Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("storage: migration %04d (%s): %w", m.version, m.name, err)
+	}
+	return applied, nil
+}
+
+// PendingMigrations counts migrations not yet applied; a process that is not
+// allowed to migrate refuses to start while it is above zero.
+func (s *Store) PendingMigrations(ctx context.Context) (int, error) {
+	db := s.db.WithContext(ctx)
+	if !db.Migrator().HasTable(&schemaMigration{}) {
+		return len(migrations()), nil
+	}
+	var versions []int
+	if err := db.Model(&schemaMigration{}).Pluck("version", &versions).Error; err != nil {
+		return 0, fmt.Errorf("storage: read schema version: %w", err)
+	}
+	have := make(map[int]bool, len(versions))
+	for _, v := range versions {
+		have[v] = true
+	}
+	pending := 0
+	for _, m := range migrations() {
+		if !have[m.version] {
+			pending++
+		}
+	}
+	return pending, nil
+}

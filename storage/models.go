@@ -1,0 +1,146 @@
+package storage
+
+import "time"
+
+// Roles, highest first.
+const (
+	RoleAdmin   = "admin"
+	RoleEditor  = "editor"
+	RoleOfficer = "officer"
+)
+
+// Delivery statuses.
+const (
+	DeliveryScheduled   = "scheduled"
+	DeliverySending     = "sending"
+	DeliveryDelivered   = "delivered"
+	DeliveryRetrying    = "retrying"
+	DeliveryFailed      = "failed"
+	DeliveryUnconfirmed = "unconfirmed"
+	DeliveryCanceled    = "canceled"
+)
+
+// Post statuses, derived from the post's deliveries.
+const (
+	PostScheduled = "scheduled"
+	PostPublished = "published"
+	PostPartial   = "partial"
+	PostFailed    = "failed"
+	PostCanceled  = "canceled"
+)
+
+// Channel statuses.
+const (
+	ChannelActive      = "active"
+	ChannelNeedsReauth = "needs_reauth"
+	ChannelDisabled    = "disabled"
+)
+
+// User is a person (or automation) that acts through API tokens.
+type User struct {
+	ID        int64
+	Name      string
+	Role      string
+	CreatedAt time.Time
+}
+
+// APIToken authenticates a user; only the SHA-256 of the token is kept.
+type APIToken struct {
+	ID        int64
+	UserID    int64
+	Name      string
+	TokenHash string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Channel is one account on one platform. Its config (with credentials) is
+// stored sealed; the store never sees it in the clear.
+type Channel struct {
+	ID           int64
+	Name         string
+	Kind         string
+	ConfigSealed []byte
+	// FeedSlug is set for kinds served publicly (rss); NULL otherwise.
+	FeedSlug     *string
+	Status       string
+	StatusReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Post is content written once and sent to several channels.
+type Post struct {
+	ID        int64
+	Title     string
+	Summary   string
+	Body      string
+	Category  string
+	Audience  string
+	Status    string
+	PublishAt time.Time
+	CreatedBy int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Delivery is one post sent to one channel.
+type Delivery struct {
+	ID          int64
+	PostID      int64
+	ChannelID   int64
+	Status      string
+	ScheduledAt time.Time
+	// NextAttemptAt is when the next attempt is due (scheduled or retrying).
+	NextAttemptAt time.Time
+	Attempts      int
+	// AttemptsBase is Attempts when a person last re-queued the delivery; the
+	// attempt limit counts from there.
+	AttemptsBase int
+	LastError    string
+	ExternalID   string
+	ExternalURL  string
+	DeliveredAt  *time.Time
+	// LeaseToken and LeaseUntil belong to the worker currently sending.
+	LeaseToken string
+	LeaseUntil *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Attempt is one try at a delivery and what came of it.
+type Attempt struct {
+	ID         int64
+	DeliveryID int64
+	Number     int
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Outcome    string
+	HTTPStatus int
+	Error      string
+	DurationMS int64
+}
+
+// Attempt outcomes.
+const (
+	OutcomeSending     = "sending"
+	OutcomeDelivered   = "delivered"
+	OutcomeRetry       = "retry"
+	OutcomeFailed      = "failed"
+	OutcomeUnconfirmed = "unconfirmed"
+	// OutcomeInterrupted marks an attempt whose worker died mid-send.
+	OutcomeInterrupted = "interrupted"
+)
+
+// AuditEvent records who changed what, when.
+type AuditEvent struct {
+	ID         int64
+	At         time.Time
+	Actor      string
+	EntityType string
+	EntityID   int64
+	Action     string
+	FromStatus string
+	ToStatus   string
+	Detail     string
+}

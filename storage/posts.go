@@ -1,0 +1,213 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// ChannelsUnavailableError lists requested channels that do not exist or
+// cannot take deliveries; nothing was written.
+type ChannelsUnavailableError struct {
+	Missing  []int64
+	Disabled []int64
+}
+
+func (e *ChannelsUnavailableError) Error() string {
+	var parts []string
+	if len(e.Missing) > 0 {
+		parts = append(parts, fmt.Sprintf("unknown channel ids %s", joinIDs(e.Missing)))
+	}
+	if len(e.Disabled) > 0 {
+		parts = append(parts, fmt.Sprintf("disabled channel ids %s", joinIDs(e.Disabled)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return strings.Join(s, ", ")
+}
+
+// CreatePost stores p with one scheduled delivery per channel, all or nothing.
+func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, actor string) ([]Delivery, error) {
+	var deliveries []Delivery
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := checkChannels(tx, channelIDs); err != nil {
+			return err
+		}
+		p.Status = PostScheduled
+		p.PublishAt = p.PublishAt.UTC()
+		if err := tx.Create(p).Error; err != nil {
+			return err
+		}
+		deliveries = make([]Delivery, len(channelIDs))
+		for i, chID := range channelIDs {
+			deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, Status: DeliveryScheduled,
+				ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt}
+		}
+		if err := tx.Create(&deliveries).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityPost, EntityID: p.ID,
+			Action: "created", ToStatus: p.Status,
+			Detail: fmt.Sprintf("scheduled for %s to channels %s", p.PublishAt.Format("2006-01-02T15:04:05Z"), joinIDs(channelIDs))})
+	})
+	if err != nil {
+		return nil, translateKeep(err, "create post")
+	}
+	return deliveries, nil
+}
+
+func checkChannels(tx *gorm.DB, ids []int64) error {
+	var chs []Channel
+	if err := tx.Select("id", "status").Where("id IN ?", ids).Find(&chs).Error; err != nil {
+		return err
+	}
+	found := make(map[int64]string, len(chs))
+	for _, ch := range chs {
+		found[ch.ID] = ch.Status
+	}
+	var bad ChannelsUnavailableError
+	for _, id := range ids {
+		status, ok := found[id]
+		switch {
+		case !ok:
+			bad.Missing = append(bad.Missing, id)
+		case status == ChannelDisabled:
+			bad.Disabled = append(bad.Disabled, id)
+		}
+	}
+	if len(bad.Missing)+len(bad.Disabled) > 0 {
+		return &bad
+	}
+	return nil
+}
+
+// translateKeep is translate for errors that callers inspect by type.
+func translateKeep(err error, what string) error {
+	if _, ok := err.(*ChannelsUnavailableError); ok {
+		return err
+	}
+	return translate(err, what)
+}
+
+// GetPost returns a post and its deliveries.
+func (s *Store) GetPost(ctx context.Context, id int64) (Post, []Delivery, error) {
+	var p Post
+	if err := s.db.WithContext(ctx).First(&p, id).Error; err != nil {
+		return Post{}, nil, translate(err, "get post")
+	}
+	var ds []Delivery
+	err := s.db.WithContext(ctx).Where("post_id = ?", id).Order("id").Find(&ds).Error
+	return p, ds, translate(err, "get post deliveries")
+}
+
+// PostFilter selects posts for listing, newest first.
+type PostFilter struct {
+	Status   string
+	BeforeID int64
+	Limit    int
+}
+
+// ListPosts returns one page of posts, newest first.
+func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
+	q := s.db.WithContext(ctx).Model(&Post{})
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	var ps []Post
+	err := q.Order("id DESC").Limit(f.Limit).Find(&ps).Error
+	return ps, translate(err, "list posts")
+}
+
+// CancelPost cancels every delivery of the post that has not started, and
+// returns their ids. A post with nothing left to cancel is ErrConflict.
+func (s *Store) CancelPost(ctx context.Context, id int64, actor string) ([]int64, error) {
+	var canceled []int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var p Post
+		if err := tx.First(&p, id).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&Delivery{}).
+			Where("post_id = ? AND status IN ?", id, []string{DeliveryScheduled, DeliveryRetrying}).
+			Pluck("id", &canceled).Error; err != nil {
+			return err
+		}
+		if len(canceled) == 0 {
+			return fmt.Errorf("post %d has no delivery left to cancel: %w", id, ErrConflict)
+		}
+		sort.Slice(canceled, func(i, j int) bool { return canceled[i] < canceled[j] })
+		if err := tx.Model(&Delivery{}).Where("id IN ?", canceled).Updates(map[string]any{
+			"status": DeliveryCanceled, "updated_at": s.nowUTC(),
+		}).Error; err != nil {
+			return err
+		}
+		for _, did := range canceled {
+			if err := s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityDelivery, EntityID: did,
+				Action: "canceled", ToStatus: DeliveryCanceled}); err != nil {
+				return err
+			}
+		}
+		return s.refreshPostStatus(tx, id, actor, "canceled")
+	})
+	return canceled, translate(err, "cancel post")
+}
+
+// refreshPostStatus derives the post's status from its deliveries and
+// records a change in the audit log.
+func (s *Store) refreshPostStatus(tx *gorm.DB, postID int64, actor, action string) error {
+	var p Post
+	if err := tx.Select("id", "status").First(&p, postID).Error; err != nil {
+		return err
+	}
+	var rows []struct {
+		Status string
+		N      int
+	}
+	if err := tx.Model(&Delivery{}).Select("status, COUNT(*) AS n").
+		Where("post_id = ?", postID).Group("status").Scan(&rows).Error; err != nil {
+		return err
+	}
+	counts := make(map[string]int, len(rows))
+	for _, r := range rows {
+		counts[r.Status] = r.N
+	}
+	next := postStatusFrom(counts)
+	if next == p.Status {
+		return nil
+	}
+	if err := tx.Model(&Post{}).Where("id = ?", postID).
+		Updates(map[string]any{"status": next, "updated_at": s.nowUTC()}).Error; err != nil {
+		return err
+	}
+	return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityPost, EntityID: postID,
+		Action: action, FromStatus: p.Status, ToStatus: next})
+}
+
+func postStatusFrom(counts map[string]int) string {
+	pending := counts[DeliveryScheduled] + counts[DeliverySending] + counts[DeliveryRetrying]
+	delivered := counts[DeliveryDelivered]
+	bad := counts[DeliveryFailed] + counts[DeliveryUnconfirmed]
+	switch {
+	case pending > 0:
+		return PostScheduled
+	case delivered == 0 && bad == 0:
+		return PostCanceled
+	case bad == 0:
+		return PostPublished
+	case delivered == 0:
+		return PostFailed
+	}
+	return PostPartial
+}
