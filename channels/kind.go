@@ -38,7 +38,12 @@ type ConfigError struct {
 	Message string
 }
 
-func (e *ConfigError) Error() string { return fmt.Sprintf("config.%s: %s", e.Field, e.Message) }
+func (e *ConfigError) Error() string {
+	if e.Field == "" {
+		return "config: " + e.Message
+	}
+	return fmt.Sprintf("config.%s: %s", e.Field, e.Message)
+}
 
 // Registry holds the kinds this service can publish to.
 type Registry struct {

@@ -1,0 +1,253 @@
+// Package content cleans post text when it enters Loa, so that everything
+// stored is already safe and consistent: Unicode in NFC form (text arrives
+// from Word and web pages in mixed forms, which breaks search and
+// de-duplication), HTML reduced to a known-safe subset, and plain fields
+// free of markup. Channels can then publish stored text without cleaning it
+// again.
+package content
+
+import (
+	"fmt"
+	"html"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/microcosm-cc/bluemonday"
+	nethtml "golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Limits applied by CleanPost. Title, summary and category are counted in
+// characters (runes) because editors think in characters; the body is
+// counted in bytes because its limit protects storage and channel payloads.
+const (
+	MaxTitleRunes    = 250
+	MaxSummaryRunes  = 1000
+	MaxCategoryRunes = 100
+	MaxBodyBytes     = 200000
+)
+
+// Audience values accepted by CleanPost.
+const (
+	AudienceAll       = "all"
+	AudienceOfficials = "officials"
+	AudiencePublic    = "public"
+)
+
+// NFC returns s in Unicode Normalization Form C, so that the same
+// Vietnamese text typed on different systems has the same bytes.
+func NFC(s string) string {
+	return norm.NFC.String(s)
+}
+
+// SanitizeHTML returns s normalised to NFC and reduced to bluemonday's
+// user-generated-content policy: formatting, links, images, tables and
+// lists survive; scripts, styles, iframes, event handlers and javascript:
+// URLs do not. Every link gets rel="nofollow noopener".
+func SanitizeHTML(s string) string {
+	// Normalise before sanitising: normalising afterwards could join a
+	// tag's closing ">" with a following combining mark (">" + U+0338
+	// becomes "≯") and so reopen a tag the sanitiser had closed.
+	clean := ugcPolicy().Sanitize(NFC(s))
+	return strings.TrimSpace(finishHTML(clean))
+}
+
+// PlainText returns s as plain text: NFC, all markup and entities removed,
+// runs of whitespace collapsed to one space, and trimmed. The result is
+// text, not HTML: a literal "<" typed as "&lt;" comes back as "<", so
+// anything that puts it into HTML must escape it.
+func PlainText(s string) string {
+	stripped := strictPolicy().Sanitize(NFC(s))
+	text := strings.Join(strings.Fields(html.UnescapeString(stripped)), " ")
+	// Entities such as "&#769;" can decode to combining marks, so
+	// normalise once more now that no markup is left to corrupt.
+	return NFC(text)
+}
+
+// ugcPolicy is built per call: bluemonday policies are cheap to build and
+// a fresh one keeps the package free of shared mutable state.
+func ugcPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.RequireNoFollowOnLinks(true)
+	return p
+}
+
+func strictPolicy() *bluemonday.Policy {
+	p := bluemonday.StrictPolicy()
+	// Without this "<p>a</p><p>b</p>" would become "ab".
+	p.AddSpaceWhenStrippingTag(true)
+	return p
+}
+
+// finishHTML walks sanitised HTML once more to do what bluemonday cannot:
+// give every link rel="nofollow noopener" (bluemonday adds "noopener" only
+// together with target="_blank") and make text that starts with a
+// combining mark safe against later normalisation (see escapeText).
+func finishHTML(s string) string {
+	var b strings.Builder
+	z := nethtml.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case nethtml.ErrorToken:
+			// Sanitised input comes from a string, so the only error is EOF.
+			return b.String()
+		case nethtml.StartTagToken, nethtml.SelfClosingTagToken:
+			tok := z.Token()
+			if isLink(tok) {
+				tok.Attr = withRel(tok.Attr, "nofollow", "noopener")
+			}
+			b.WriteString(tok.String())
+		case nethtml.TextToken:
+			b.WriteString(escapeText(string(z.Text())))
+		default:
+			b.Write(z.Raw())
+		}
+	}
+}
+
+func isLink(tok nethtml.Token) bool {
+	if tok.Data != "a" && tok.Data != "area" {
+		return false
+	}
+	for _, a := range tok.Attr {
+		if a.Key == "href" {
+			return true
+		}
+	}
+	return false
+}
+
+// withRel returns attrs with the given tokens present in rel, keeping any
+// tokens already there.
+func withRel(attrs []nethtml.Attribute, tokens ...string) []nethtml.Attribute {
+	for i, a := range attrs {
+		if a.Key != "rel" {
+			continue
+		}
+		have := strings.Fields(a.Val)
+		for _, t := range tokens {
+			if !containsFold(have, t) {
+				have = append(have, t)
+			}
+		}
+		attrs[i].Val = strings.Join(have, " ")
+		return attrs
+	}
+	return append(attrs, nethtml.Attribute{Key: "rel", Val: strings.Join(tokens, " ")})
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// escapeText escapes unescaped text for HTML. A text that starts with a
+// combining mark gets that mark as a character reference: written raw, a
+// later NFC pass anywhere downstream could merge it with the preceding
+// tag's ">" and turn the rest of the text into attributes.
+func escapeText(text string) string {
+	text = NFC(text)
+	if text == "" || norm.NFC.PropertiesString(text).BoundaryBefore() {
+		return nethtml.EscapeString(text)
+	}
+	r, size := utf8.DecodeRuneInString(text)
+	return fmt.Sprintf("&#%d;", r) + nethtml.EscapeString(text[size:])
+}
+
+// PostText is the editable text of a post, with fields named as in the API.
+type PostText struct {
+	Title    string `json:"title"`
+	Summary  string `json:"summary"`
+	Body     string `json:"body"`
+	Category string `json:"category"`
+	Audience string `json:"audience"`
+}
+
+// FieldError reports a problem with one field; Field is the JSON name so
+// API clients can show the message next to the right input.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e FieldError) Error() string {
+	return e.Field + ": " + e.Message
+}
+
+// CleanPost returns in with every field cleaned, plus all problems found,
+// in field order (title, summary, body, category, audience). The cleaned
+// post is returned even when there are errors so callers can echo it back.
+func CleanPost(in PostText) (PostText, []FieldError) {
+	var out PostText
+	var errs []FieldError
+	add := func(err *FieldError) {
+		if err != nil {
+			errs = append(errs, *err)
+		}
+	}
+
+	out.Title = PlainText(in.Title)
+	add(checkTitle(out.Title))
+
+	out.Summary = PlainText(in.Summary)
+	add(checkRunes("summary", out.Summary, MaxSummaryRunes))
+
+	out.Body = SanitizeHTML(in.Body)
+	add(checkBody(in.Body, out.Body))
+
+	out.Category = PlainText(in.Category)
+	add(checkRunes("category", out.Category, MaxCategoryRunes))
+
+	var audErr *FieldError
+	out.Audience, audErr = cleanAudience(in.Audience)
+	add(audErr)
+
+	return out, errs
+}
+
+func checkTitle(title string) *FieldError {
+	if title == "" {
+		return &FieldError{Field: "title", Message: "title is required"}
+	}
+	return checkRunes("title", title, MaxTitleRunes)
+}
+
+func checkRunes(field, s string, limit int) *FieldError {
+	if utf8.RuneCountInString(s) <= limit {
+		return nil
+	}
+	return &FieldError{
+		Field:   field,
+		Message: fmt.Sprintf("%s is longer than %d characters", field, limit),
+	}
+}
+
+func checkBody(raw, clean string) *FieldError {
+	if clean == "" && strings.TrimSpace(raw) != "" {
+		// Tell the editor why their text vanished rather than silently
+		// storing an empty body.
+		return &FieldError{Field: "body", Message: "body has no content left after removing unsafe HTML"}
+	}
+	if len(clean) > MaxBodyBytes {
+		return &FieldError{
+			Field:   "body",
+			Message: fmt.Sprintf("body is longer than %d bytes", MaxBodyBytes),
+		}
+	}
+	return nil
+}
+
+func cleanAudience(s string) (string, *FieldError) {
+	a := strings.ToLower(strings.TrimSpace(s))
+	switch a {
+	case "":
+		return AudienceAll, nil
+	case AudienceAll, AudienceOfficials, AudiencePublic:
+		return a, nil
+	}
+	return a, &FieldError{Field: "audience", Message: "audience must be one of all, officials, public"}
+}
