@@ -34,9 +34,9 @@ type Claim struct {
 	Post     Post
 	Channel  Channel
 	Attempt  Attempt
-	// Interrupted is set when the previous attempt's worker stopped mid-send,
-	// so that attempt may or may not have reached the platform.
-	Interrupted bool
+	// Uncertain is set when an earlier attempt may have reached the platform
+	// (its worker stopped mid-send, or the platform did not answer).
+	Uncertain bool
 }
 
 // earlyTolerance lets a task that fires a moment before its due time run.
@@ -56,8 +56,8 @@ func (s *Store) ClaimDelivery(ctx context.Context, id int64, token string, lease
 		if err := claimable(d, now); err != nil {
 			return err
 		}
+		c.Uncertain = d.Uncertain || d.Status == DeliverySending
 		if d.Status == DeliverySending {
-			c.Interrupted = true
 			if err := tx.Model(&Attempt{}).
 				Where("delivery_id = ? AND outcome = ?", id, OutcomeSending).
 				Updates(map[string]any{"outcome": OutcomeInterrupted, "finished_at": now,
@@ -67,8 +67,10 @@ func (s *Store) ClaimDelivery(ctx context.Context, id int64, token string, lease
 		}
 		lease := now.Add(leaseFor)
 		d.Status, d.Attempts, d.LeaseToken, d.LeaseUntil, d.UpdatedAt = DeliverySending, d.Attempts+1, token, &lease, now
+		d.Uncertain = c.Uncertain
 		if err := tx.Model(&Delivery{}).Where("id = ?", id).Updates(map[string]any{
-			"status": d.Status, "attempts": d.Attempts, "lease_token": token, "lease_until": lease, "updated_at": now,
+			"status": d.Status, "attempts": d.Attempts, "lease_token": token, "lease_until": lease,
+			"uncertain": d.Uncertain, "updated_at": now,
 		}).Error; err != nil {
 			return err
 		}
@@ -134,6 +136,8 @@ type Result struct {
 	ExternalURL   string
 	NextAttemptAt time.Time
 	Duration      time.Duration
+	// Uncertain carries forward that the platform may already hold the message.
+	Uncertain bool
 }
 
 // FinishAttempt records the result of the attempt c started. If another
@@ -144,7 +148,7 @@ func (s *Store) FinishAttempt(ctx context.Context, c Claim, r Result) error {
 		now := s.nowUTC()
 		updates := map[string]any{
 			"status": r.Status, "last_error": truncate(r.Error, 2000),
-			"lease_token": "", "lease_until": nil, "updated_at": now,
+			"lease_token": "", "lease_until": nil, "uncertain": r.Uncertain, "updated_at": now,
 		}
 		switch r.Status {
 		case DeliveryDelivered:

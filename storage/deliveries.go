@@ -63,7 +63,8 @@ func (s *Store) RetryDelivery(ctx context.Context, id int64, actor string) (Deli
 		from := d.Status
 		d.Status, d.NextAttemptAt, d.AttemptsBase, d.UpdatedAt = DeliveryScheduled, now, d.Attempts, now
 		if err := tx.Model(&Delivery{}).Where("id = ?", id).Updates(map[string]any{
-			"status": d.Status, "next_attempt_at": now, "attempts_base": d.Attempts, "updated_at": now,
+			"status": d.Status, "next_attempt_at": now, "attempts_base": d.Attempts,
+			"uncertain": false, "updated_at": now,
 		}).Error; err != nil {
 			return err
 		}

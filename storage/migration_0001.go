@@ -67,6 +67,7 @@ type m0001Delivery struct {
 	NextAttemptAt time.Time `gorm:"index:idx_deliveries_status_due,priority:2"`
 	Attempts      int       `gorm:"not null;default:0"`
 	AttemptsBase  int       `gorm:"not null;default:0"`
+	Uncertain     bool      `gorm:"not null;default:false"`
 	LastError     string    `gorm:"size:2000;not null;default:''"`
 	ExternalID    string    `gorm:"size:400;not null;default:''"`
 	ExternalURL   string    `gorm:"size:2000;not null;default:''"`
@@ -80,9 +81,9 @@ type m0001Delivery struct {
 func (m0001Delivery) TableName() string { return "deliveries" }
 
 type m0001Attempt struct {
-	ID         int64  `gorm:"primaryKey"`
-	DeliveryID int64  `gorm:"not null;index"`
-	Number     int    `gorm:"not null"`
+	ID         int64 `gorm:"primaryKey"`
+	DeliveryID int64 `gorm:"not null;index"`
+	Number     int   `gorm:"not null"`
 	StartedAt  time.Time
 	FinishedAt *time.Time
 	Outcome    string `gorm:"size:20;not null"`

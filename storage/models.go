@@ -97,10 +97,13 @@ type Delivery struct {
 	// AttemptsBase is Attempts when a person last re-queued the delivery; the
 	// attempt limit counts from there.
 	AttemptsBase int
-	LastError    string
-	ExternalID   string
-	ExternalURL  string
-	DeliveredAt  *time.Time
+	// Uncertain is set while an earlier attempt may have reached the platform
+	// without Loa learning so; the next attempt must not blindly re-post.
+	Uncertain   bool
+	LastError   string
+	ExternalID  string
+	ExternalURL string
+	DeliveredAt *time.Time
 	// LeaseToken and LeaseUntil belong to the worker currently sending.
 	LeaseToken string
 	LeaseUntil *time.Time

@@ -98,8 +98,8 @@ func TestClaimRespectsScheduleAndLease(t *testing.T) {
 	if err != nil {
 		t.Fatalf("claim: %v", err)
 	}
-	if c.Delivery.Attempts != 1 || c.Attempt.Number != 1 || c.Interrupted {
-		t.Fatalf("claim = attempts %d, number %d, interrupted %v", c.Delivery.Attempts, c.Attempt.Number, c.Interrupted)
+	if c.Delivery.Attempts != 1 || c.Attempt.Number != 1 || c.Uncertain {
+		t.Fatalf("claim = attempts %d, number %d, interrupted %v", c.Delivery.Attempts, c.Attempt.Number, c.Uncertain)
 	}
 	if _, err := st.ClaimDelivery(ctx, id, "b", time.Minute); !errors.As(err, &notDue) {
 		t.Fatalf("claim under lease err = %v, want NotDueError", err)
@@ -107,7 +107,7 @@ func TestClaimRespectsScheduleAndLease(t *testing.T) {
 	// The first worker dies; after its lease the next claim knows the attempt was interrupted.
 	clk.Add(2 * time.Minute)
 	c2, err := st.ClaimDelivery(ctx, id, "b", time.Minute)
-	if err != nil || !c2.Interrupted || c2.Attempt.Number != 2 {
+	if err != nil || !c2.Uncertain || c2.Attempt.Number != 2 {
 		t.Fatalf("reclaim = %+v, %v; want interrupted attempt 2", c2.Attempt, err)
 	}
 	if err := st.FinishAttempt(ctx, c, storage.Result{Status: storage.DeliveryDelivered, Outcome: storage.OutcomeDelivered}); !errors.Is(err, storage.ErrLeaseLost) {
