@@ -156,7 +156,7 @@ func (s *Store) FinishAttempt(ctx context.Context, c Claim, r Result) error {
 			updates["external_id"] = truncate(r.ExternalID, 400)
 			updates["external_url"] = truncate(r.ExternalURL, 2000)
 		case DeliveryRetrying:
-			updates["next_attempt_at"] = r.NextAttemptAt.UTC()
+			updates["next_attempt_at"] = r.NextAttemptAt.UTC().Truncate(time.Millisecond)
 		}
 		res := tx.Model(&Delivery{}).
 			Where("id = ? AND status = ? AND lease_token = ?", c.Delivery.ID, DeliverySending, c.Delivery.LeaseToken).

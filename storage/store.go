@@ -67,7 +67,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	db, err := gorm.Open(dial, &gorm.Config{
 		Logger:         logger.Discard,
 		TranslateError: true,
-		NowFunc:        func() time.Time { return s.now().UTC() },
+		NowFunc:        func() time.Time { return s.nowUTC() },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)

@@ -1,0 +1,267 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/storage"
+)
+
+type channelView struct {
+	ID           int64           `json:"id"`
+	Name         string          `json:"name"`
+	Kind         string          `json:"kind"`
+	Status       string          `json:"status"`
+	StatusReason string          `json:"status_reason,omitempty"`
+	Config       json.RawMessage `json:"config"`
+	FeedURLs     *feedURLs       `json:"feed_urls,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+}
+
+type feedURLs struct {
+	RSS  string `json:"rss"`
+	Atom string `json:"atom"`
+}
+
+// viewChannel shows a channel with every secret masked.
+func (s *Server) viewChannel(ch storage.Channel) (channelView, error) {
+	v := channelView{ID: ch.ID, Name: ch.Name, Kind: ch.Kind, Status: ch.Status, StatusReason: ch.StatusReason,
+		CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC()}
+	if ch.FeedSlug != nil {
+		base := s.publicURL + "/feeds/" + *ch.FeedSlug
+		v.FeedURLs = &feedURLs{RSS: base + ".rss", Atom: base + ".atom"}
+	}
+	kind, ok := s.registry.Lookup(ch.Kind)
+	if !ok {
+		v.Config = json.RawMessage(`{}`)
+		return v, nil
+	}
+	plain, err := s.box.Open(ch.ConfigSealed)
+	if err != nil {
+		return v, fmt.Errorf("api: open config of channel %d: %w", ch.ID, err)
+	}
+	masked, err := kind.MaskSecrets(plain)
+	if err != nil {
+		return v, err
+	}
+	v.Config = masked
+	return v, nil
+}
+
+type channelRequest struct {
+	Name   *string         `json:"name"`
+	Kind   *string         `json:"kind"`
+	Config json.RawMessage `json:"config"`
+	Status *string         `json:"status"`
+}
+
+func (s *Server) createChannel(c echo.Context) error {
+	var req channelRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Status != nil {
+		return invalid("status", "cannot be set when creating a channel")
+	}
+	name, err := channelName(req.Name)
+	if err != nil {
+		return err
+	}
+	if req.Kind == nil || *req.Kind == "" {
+		return invalid("kind", "is required; one of "+strings.Join(s.registry.Names(), ", "))
+	}
+	kind, ok := s.registry.Lookup(*req.Kind)
+	if !ok {
+		return invalid("kind", fmt.Sprintf("unknown channel kind %q; one of %s", *req.Kind, strings.Join(s.registry.Names(), ", ")))
+	}
+	ch := storage.Channel{Name: name, Kind: kind.Name, Status: storage.ChannelActive}
+	if err := s.sealConfig(&ch, kind, req.Config); err != nil {
+		return err
+	}
+	if err := s.store.CreateChannel(c.Request().Context(), &ch, actor(c)); err != nil {
+		return channelConflict(err)
+	}
+	v, err := s.viewChannel(ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func channelName(name *string) (string, error) {
+	if name == nil || strings.TrimSpace(*name) == "" {
+		return "", invalid("name", "is required")
+	}
+	n := content.PlainText(*name)
+	if n == "" {
+		return "", invalid("name", "is required")
+	}
+	if utf8.RuneCountInString(n) > 200 {
+		return "", invalid("name", "is longer than 200 characters")
+	}
+	return n, nil
+}
+
+// sealConfig validates config for kind and stores it sealed on ch.
+func (s *Server) sealConfig(ch *storage.Channel, kind channels.Kind, config json.RawMessage) error {
+	if len(config) == 0 || string(config) == "null" {
+		return invalid("config", "is required")
+	}
+	clean, err := kind.Validate(config)
+	var cfgErr *channels.ConfigError
+	if errors.As(err, &cfgErr) {
+		field := "config"
+		if cfgErr.Field != "" {
+			field += "." + cfgErr.Field
+		}
+		return invalid(field, cfgErr.Message)
+	}
+	if err != nil {
+		return invalid("config", err.Error())
+	}
+	sealed, err := s.box.Seal(clean)
+	if err != nil {
+		return err
+	}
+	ch.ConfigSealed = sealed
+	ch.FeedSlug = nil
+	if kind.FeedSlug != nil {
+		if slug := kind.FeedSlug(clean); slug != "" {
+			ch.FeedSlug = &slug
+		}
+	}
+	return nil
+}
+
+func channelConflict(err error) error {
+	if errors.Is(err, storage.ErrConflict) {
+		return &Error{Status: http.StatusConflict, Code: "conflict",
+			Message: "a channel with this name or feed slug already exists", Err: err}
+	}
+	return err
+}
+
+func (s *Server) listChannels(c echo.Context) error {
+	chs, err := s.store.ListChannels(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	items := make([]channelView, 0, len(chs))
+	for _, ch := range chs {
+		v, err := s.viewChannel(ch)
+		if err != nil {
+			return err
+		}
+		items = append(items, v)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) getChannel(c echo.Context) error {
+	ch, err := s.loadChannel(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewChannel(ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) loadChannel(c echo.Context) (storage.Channel, error) {
+	id, err := pathID(c, "id", "channel")
+	if err != nil {
+		return storage.Channel{}, err
+	}
+	ch, err := s.store.GetChannel(c.Request().Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return ch, notFound("channel")
+	}
+	return ch, err
+}
+
+// updateChannel renames a channel, changes its config (secrets sent back
+// masked or left out keep their stored value) or sets it active/disabled.
+func (s *Server) updateChannel(c echo.Context) error {
+	ch, err := s.loadChannel(c)
+	if err != nil {
+		return err
+	}
+	var req channelRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Kind != nil && *req.Kind != ch.Kind {
+		return invalid("kind", "cannot be changed; create a new channel instead")
+	}
+	if req.Name != nil {
+		if ch.Name, err = channelName(req.Name); err != nil {
+			return err
+		}
+	}
+	if req.Status != nil {
+		if *req.Status != storage.ChannelActive && *req.Status != storage.ChannelDisabled {
+			return invalid("status", "must be active or disabled")
+		}
+		ch.Status, ch.StatusReason = *req.Status, ""
+	}
+	if len(req.Config) > 0 {
+		if err := s.mergeConfig(&ch, req.Config); err != nil {
+			return err
+		}
+	}
+	if err := s.store.UpdateChannel(c.Request().Context(), &ch, actor(c)); err != nil {
+		return channelConflict(err)
+	}
+	updated, err := s.store.GetChannel(c.Request().Context(), ch.ID)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewChannel(updated)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) mergeConfig(ch *storage.Channel, patch json.RawMessage) error {
+	kind, ok := s.registry.Lookup(ch.Kind)
+	if !ok {
+		return invalid("kind", "this channel's kind is no longer supported")
+	}
+	var changes map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &changes); err != nil {
+		return invalid("config", "must be an object")
+	}
+	plain, err := s.box.Open(ch.ConfigSealed)
+	if err != nil {
+		return err
+	}
+	var merged map[string]json.RawMessage
+	if err := json.Unmarshal(plain, &merged); err != nil {
+		return fmt.Errorf("api: stored config of channel %d: %w", ch.ID, err)
+	}
+	mask, _ := json.Marshal(channels.SecretMask)
+	for k, v := range changes {
+		if string(v) == string(mask) {
+			continue
+		}
+		merged[k] = v
+	}
+	raw, err := json.Marshal(merged)
+	if err != nil {
+		return err
+	}
+	return s.sealConfig(ch, kind, raw)
+}

@@ -1,0 +1,187 @@
+package api
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/storage"
+)
+
+type deliveryView struct {
+	ID            int64         `json:"id"`
+	PostID        int64         `json:"post_id"`
+	ChannelID     int64         `json:"channel_id"`
+	Status        string        `json:"status"`
+	Attempts      int           `json:"attempts"`
+	LastError     string        `json:"last_error"`
+	ExternalID    string        `json:"external_id"`
+	ExternalURL   string        `json:"external_url"`
+	ScheduledAt   time.Time     `json:"scheduled_at"`
+	NextAttemptAt *time.Time    `json:"next_attempt_at,omitempty"`
+	DeliveredAt   *time.Time    `json:"delivered_at"`
+	AttemptLog    []attemptView `json:"attempt_log,omitempty"`
+}
+
+type attemptView struct {
+	At         time.Time `json:"at"`
+	Number     int       `json:"number"`
+	Outcome    string    `json:"outcome"`
+	HTTPStatus int       `json:"http_status"`
+	Error      string    `json:"error"`
+	DurationMS int64     `json:"duration_ms"`
+}
+
+func viewDelivery(d storage.Delivery) deliveryView {
+	v := deliveryView{ID: d.ID, PostID: d.PostID, ChannelID: d.ChannelID, Status: d.Status,
+		Attempts: d.Attempts, LastError: d.LastError, ExternalID: d.ExternalID, ExternalURL: d.ExternalURL,
+		ScheduledAt: d.ScheduledAt.UTC()}
+	if d.Status == storage.DeliveryScheduled || d.Status == storage.DeliveryRetrying {
+		next := d.NextAttemptAt.UTC()
+		v.NextAttemptAt = &next
+	}
+	if d.DeliveredAt != nil {
+		at := d.DeliveredAt.UTC()
+		v.DeliveredAt = &at
+	}
+	return v
+}
+
+var deliveryStatuses = []string{storage.DeliveryScheduled, storage.DeliverySending, storage.DeliveryDelivered,
+	storage.DeliveryRetrying, storage.DeliveryFailed, storage.DeliveryUnconfirmed, storage.DeliveryCanceled}
+
+func (s *Server) listDeliveries(c echo.Context) error {
+	page, err := readPage(c)
+	if err != nil {
+		return err
+	}
+	f := storage.DeliveryFilter{Status: c.QueryParam("status"), BeforeID: page.before, Limit: page.limit + 1}
+	if f.Status != "" && !oneOf(f.Status, deliveryStatuses...) {
+		return invalid("status", "unknown delivery status")
+	}
+	if f.PostID, err = queryID(c, "post_id"); err != nil {
+		return err
+	}
+	if f.ChannelID, err = queryID(c, "channel_id"); err != nil {
+		return err
+	}
+	ds, err := s.store.ListDeliveries(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	items := make([]deliveryView, 0, len(ds))
+	for _, d := range ds[:min(len(ds), page.limit)] {
+		items = append(items, viewDelivery(d))
+	}
+	next := ""
+	if len(ds) > page.limit {
+		next = encodeCursor(ds[page.limit-1].ID)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+}
+
+func (s *Server) getDelivery(c echo.Context) error {
+	id, err := pathID(c, "id", "delivery")
+	if err != nil {
+		return err
+	}
+	d, attempts, err := s.store.GetDelivery(c.Request().Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFound("delivery")
+	}
+	if err != nil {
+		return err
+	}
+	v := viewDelivery(d)
+	v.AttemptLog = make([]attemptView, len(attempts))
+	for i, a := range attempts {
+		v.AttemptLog[i] = attemptView{At: a.StartedAt.UTC(), Number: a.Number, Outcome: a.Outcome,
+			HTTPStatus: a.HTTPStatus, Error: a.Error, DurationMS: a.DurationMS}
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// retryDelivery re-queues a failed or unconfirmed delivery to go out now.
+func (s *Server) retryDelivery(c echo.Context) error {
+	id, err := pathID(c, "id", "delivery")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d, err := s.store.RetryDelivery(ctx, id, actor(c))
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return notFound("delivery")
+	case errors.Is(err, storage.ErrConflict):
+		return &Error{Status: http.StatusConflict, Code: "not_retryable",
+			Message: "only failed or unconfirmed deliveries can be retried; this one is " + d.Status}
+	case err != nil:
+		return err
+	}
+	if err := s.scheduler.RunNow(ctx, id); err != nil {
+		s.log.Warn("cannot queue retried delivery now; the reconciler will", "delivery_id", id, "err", err)
+	}
+	return c.JSON(http.StatusOK, viewDelivery(d))
+}
+
+type page struct {
+	before int64
+	limit  int
+}
+
+const (
+	defaultLimit = 50
+	maxLimit     = 200
+)
+
+func readPage(c echo.Context) (page, error) {
+	p := page{limit: defaultLimit}
+	if raw := c.QueryParam("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > maxLimit {
+			return p, invalid("limit", "must be a whole number from 1 to 200")
+		}
+		p.limit = n
+	}
+	if raw := c.QueryParam("cursor"); raw != "" {
+		id, err := decodeCursor(raw)
+		if err != nil {
+			return p, invalid("cursor", "is not a cursor this API returned")
+		}
+		p.before = id
+	}
+	return p, nil
+}
+
+func queryID(c echo.Context, name string) (int64, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, invalid(name, "must be a positive whole number")
+	}
+	return id, nil
+}
+
+// Cursors are opaque to clients: the id of the last item seen.
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("id:" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(s string) (int64, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) < 4 || string(raw[:3]) != "id:" {
+		return 0, errors.New("bad cursor")
+	}
+	id, err := strconv.ParseInt(string(raw[3:]), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errors.New("bad cursor")
+	}
+	return id, nil
+}

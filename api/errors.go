@@ -1,0 +1,111 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/storage"
+)
+
+// Error is an API error: Message is safe to show a client; the wrapped
+// error, if any, goes only to the log.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	Field   string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func badRequest(code, msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: code, Message: msg}
+}
+
+// invalid is a 422 naming the field that is wrong.
+func invalid(field, msg string) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_field", Field: field, Message: field + ": " + msg}
+}
+
+func notFound(what string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: what + " not found"}
+}
+
+func forbidden(msg string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: msg}
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// handleError is the one place errors become HTTP responses.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	apiErr := s.toAPIError(err)
+	if apiErr.Status >= 500 {
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+	}
+	var sendErr error
+	if c.Request().Method == http.MethodHead {
+		sendErr = c.NoContent(apiErr.Status)
+	} else {
+		sendErr = c.JSON(apiErr.Status, errorBody{Error: errorDetail{Code: apiErr.Code, Message: apiErr.Message, Field: apiErr.Field}})
+	}
+	if sendErr != nil {
+		s.log.Warn("cannot send error response", "err", sendErr)
+	}
+}
+
+func (s *Server) toAPIError(err error) *Error {
+	var apiErr *Error
+	var httpErr *echo.HTTPError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr
+	case errors.As(err, &httpErr):
+		return fromEchoError(httpErr)
+	case errors.Is(err, storage.ErrNotFound):
+		return notFound("resource")
+	case errors.Is(err, storage.ErrConflict):
+		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "the request conflicts with the current state"}
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "internal_error", Message: "internal error; see the server log", Err: err}
+}
+
+func fromEchoError(e *echo.HTTPError) *Error {
+	code := map[int]string{
+		http.StatusRequestEntityTooLarge: "body_too_large",
+		http.StatusNotFound:              "not_found",
+		http.StatusMethodNotAllowed:      "method_not_allowed",
+		http.StatusUnauthorized:          "unauthorized",
+		http.StatusUnsupportedMediaType:  "unsupported_media_type",
+	}[e.Code]
+	if code == "" {
+		code = "http_error"
+	}
+	msg := http.StatusText(e.Code)
+	if e.Code == http.StatusRequestEntityTooLarge {
+		msg = "request body is larger than the limit"
+	}
+	return &Error{Status: e.Code, Code: code, Message: msg}
+}

@@ -1,0 +1,267 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/storage"
+)
+
+const (
+	// pastTolerance lets a client send "now" from a clock slightly behind ours.
+	pastTolerance  = time.Minute
+	maxScheduleAge = 5 * 365 * 24 * time.Hour
+	maxChannels    = 50
+)
+
+type postRequest struct {
+	Title      *string  `json:"title"`
+	Summary    *string  `json:"summary"`
+	Body       *string  `json:"body"`
+	Category   *string  `json:"category"`
+	Audience   *string  `json:"audience"`
+	ChannelIDs *[]int64 `json:"channel_ids"`
+	PublishAt  *string  `json:"publish_at"`
+}
+
+type postView struct {
+	ID         int64          `json:"id"`
+	Status     string         `json:"status"`
+	Title      string         `json:"title"`
+	Summary    string         `json:"summary"`
+	Body       string         `json:"body"`
+	Category   string         `json:"category"`
+	Audience   string         `json:"audience"`
+	PublishAt  time.Time      `json:"publish_at"`
+	CreatedBy  int64          `json:"created_by"`
+	CreatedAt  time.Time      `json:"created_at"`
+	UpdatedAt  time.Time      `json:"updated_at"`
+	Deliveries []deliveryView `json:"deliveries,omitempty"`
+}
+
+func viewPost(p storage.Post, ds []storage.Delivery) postView {
+	v := postView{ID: p.ID, Status: p.Status, Title: p.Title, Summary: p.Summary, Body: p.Body,
+		Category: p.Category, Audience: p.Audience, PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy,
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+	if ds != nil {
+		v.Deliveries = make([]deliveryView, len(ds))
+		for i, d := range ds {
+			v.Deliveries[i] = viewDelivery(d)
+		}
+	}
+	return v
+}
+
+func (s *Server) createPost(c echo.Context) error {
+	var req postRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	post, err := s.postFromRequest(req)
+	if err != nil {
+		return err
+	}
+	chIDs, err := checkChannelIDs(req.ChannelIDs)
+	if err != nil {
+		return err
+	}
+	post.CreatedBy = currentUser(c).ID
+	ctx := c.Request().Context()
+	deliveries, err := s.store.CreatePost(ctx, &post, chIDs, actor(c))
+	var unavailable *storage.ChannelsUnavailableError
+	if errors.As(err, &unavailable) {
+		return invalid("channel_ids", unavailable.Error())
+	}
+	if err != nil {
+		return err
+	}
+	for _, d := range deliveries {
+		if err := s.scheduler.Schedule(ctx, d.ID, d.NextAttemptAt); err != nil {
+			s.log.Warn("cannot queue delivery now; the reconciler will", "delivery_id", d.ID, "err", err)
+		}
+	}
+	return c.JSON(http.StatusCreated, viewPost(post, deliveries))
+}
+
+// postFromRequest cleans the text fields and the publish time.
+func (s *Server) postFromRequest(req postRequest) (storage.Post, error) {
+	text, fieldErrs := content.CleanPost(content.PostText{
+		Title: deref(req.Title), Summary: deref(req.Summary), Body: deref(req.Body),
+		Category: deref(req.Category), Audience: deref(req.Audience),
+	})
+	if len(fieldErrs) > 0 {
+		return storage.Post{}, invalid(fieldErrs[0].Field, fieldErrs[0].Message)
+	}
+	at, err := s.publishAt(req.PublishAt)
+	if err != nil {
+		return storage.Post{}, err
+	}
+	return storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body,
+		Category: text.Category, Audience: text.Audience, PublishAt: at}, nil
+}
+
+func (s *Server) publishAt(raw *string) (time.Time, error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	if raw == nil || *raw == "" {
+		return now, nil
+	}
+	at, err := time.Parse(time.RFC3339, *raw)
+	if err != nil {
+		return time.Time{}, invalid("publish_at", "must be an RFC 3339 time such as 2026-12-01T07:30:00+07:00")
+	}
+	switch {
+	case at.Before(now.Add(-pastTolerance)):
+		return time.Time{}, invalid("publish_at", "is in the past")
+	case at.After(now.Add(maxScheduleAge)):
+		return time.Time{}, invalid("publish_at", "is more than five years ahead")
+	case at.Before(now):
+		at = now
+	}
+	return at.UTC(), nil
+}
+
+func checkChannelIDs(ids *[]int64) ([]int64, error) {
+	if ids == nil || len(*ids) == 0 {
+		return nil, invalid("channel_ids", "name at least one channel")
+	}
+	if len(*ids) > maxChannels {
+		return nil, invalid("channel_ids", fmt.Sprintf("name at most %d channels", maxChannels))
+	}
+	seen := make(map[int64]bool, len(*ids))
+	for _, id := range *ids {
+		if id <= 0 {
+			return nil, invalid("channel_ids", fmt.Sprintf("unknown channel ids %d", id))
+		}
+		if seen[id] {
+			return nil, invalid("channel_ids", fmt.Sprintf("channel %d is listed twice", id))
+		}
+		seen[id] = true
+	}
+	return *ids, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (s *Server) loadPost(c echo.Context) (storage.Post, []storage.Delivery, error) {
+	id, err := pathID(c, "id", "post")
+	if err != nil {
+		return storage.Post{}, nil, err
+	}
+	p, ds, err := s.store.GetPost(c.Request().Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return p, nil, notFound("post")
+	}
+	return p, ds, err
+}
+
+func (s *Server) getPost(c echo.Context) error {
+	p, ds, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewPost(p, ds))
+}
+
+func (s *Server) listPosts(c echo.Context) error {
+	page, err := readPage(c)
+	if err != nil {
+		return err
+	}
+	status := c.QueryParam("status")
+	if status != "" && !oneOf(status, storage.PostScheduled, storage.PostPublished, storage.PostPartial, storage.PostFailed, storage.PostCanceled) {
+		return invalid("status", "unknown post status")
+	}
+	posts, err := s.store.ListPosts(c.Request().Context(), storage.PostFilter{Status: status, BeforeID: page.before, Limit: page.limit + 1})
+	if err != nil {
+		return err
+	}
+	items := make([]postView, 0, len(posts))
+	for _, p := range posts[:min(len(posts), page.limit)] {
+		items = append(items, viewPost(p, nil))
+	}
+	next := ""
+	if len(posts) > page.limit {
+		next = encodeCursor(posts[page.limit-1].ID)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+}
+
+// cancelPost cancels the post's deliveries that have not started. Officers
+// may cancel their own posts; editors and admins any.
+func (s *Server) cancelPost(c echo.Context) error {
+	p, _, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if p.CreatedBy != u.ID && !hasRole(u, storage.RoleEditor) {
+		return forbidden("officers can cancel only their own posts")
+	}
+	ctx := c.Request().Context()
+	canceled, err := s.store.CancelPost(ctx, p.ID, actor(c))
+	if errors.Is(err, storage.ErrConflict) {
+		return &Error{Status: http.StatusConflict, Code: "nothing_to_cancel",
+			Message: "every delivery of this post has already been sent, failed or canceled"}
+	}
+	if err != nil {
+		return err
+	}
+	for _, id := range canceled {
+		if err := s.scheduler.Unschedule(ctx, id); err != nil {
+			s.log.Warn("cannot remove canceled delivery's task; it will find the delivery canceled", "delivery_id", id, "err", err)
+		}
+	}
+	p, ds, err := s.store.GetPost(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewPost(p, ds))
+}
+
+type auditView struct {
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	EntityType string    `json:"entity_type"`
+	EntityID   int64     `json:"entity_id"`
+	Action     string    `json:"action"`
+	From       string    `json:"from,omitempty"`
+	To         string    `json:"to,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+}
+
+func (s *Server) postHistory(c echo.Context) error {
+	p, _, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	events, err := s.store.History(c.Request().Context(), storage.EntityPost, p.ID)
+	if err != nil {
+		return err
+	}
+	items := make([]auditView, len(events))
+	for i, e := range events {
+		items[i] = auditView{At: e.At.UTC(), Actor: e.Actor, EntityType: e.EntityType, EntityID: e.EntityID,
+			Action: e.Action, From: e.FromStatus, To: e.ToStatus, Detail: e.Detail}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+func oneOf(v string, allowed ...string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+

@@ -1,0 +1,141 @@
+// Package api is Loa's HTTP API: posts, channels, deliveries, public feeds
+// and health, with one error handler mapping errors to JSON responses.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/secrets"
+	"github.com/loa-vn/loa/storage"
+)
+
+// Scheduler puts delivery tasks in the queue; the database stays the source
+// of truth, so a failure here is logged and repaired by the reconciler.
+type Scheduler interface {
+	Schedule(ctx context.Context, deliveryID int64, at time.Time) error
+	RunNow(ctx context.Context, deliveryID int64) error
+	Unschedule(ctx context.Context, deliveryID int64) error
+}
+
+// Options are the server's dependencies.
+type Options struct {
+	Store        *storage.Store
+	Registry     *channels.Registry
+	Box          *secrets.Box
+	Scheduler    Scheduler
+	PingRedis    func(ctx context.Context) error
+	PublicURL    string
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+	Now          func() time.Time
+}
+
+// Server holds the handlers.
+type Server struct {
+	store     *storage.Store
+	registry  *channels.Registry
+	box       *secrets.Box
+	scheduler Scheduler
+	pingRedis func(ctx context.Context) error
+	publicURL string
+	log       *slog.Logger
+	now       func() time.Time
+	echo      *echo.Echo
+}
+
+// New builds the server and its routes.
+func New(o Options) *Server {
+	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, scheduler: o.Scheduler,
+		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.Recover())
+	e.Use(s.requestLog())
+	e.Use(middleware.BodyLimit(strconv.FormatInt(o.MaxBodyBytes, 10) + "B"))
+	s.echo = e
+	s.routes()
+	return s
+}
+
+// Handler is the HTTP handler to serve.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.health)
+	e.GET("/feeds/:name", s.feed)
+	e.HEAD("/feeds/:name", s.feed)
+	e.GET("/feeds/:name/items/:id", s.feedItem)
+
+	v1 := e.Group("/api/v1", s.authenticate)
+	v1.GET("/me", s.me)
+
+	v1.GET("/channels", s.listChannels)
+	v1.GET("/channels/:id", s.getChannel)
+	v1.POST("/channels", s.createChannel, requireRole(storage.RoleEditor))
+	v1.PATCH("/channels/:id", s.updateChannel, requireRole(storage.RoleEditor))
+
+	v1.POST("/posts", s.createPost)
+	v1.GET("/posts", s.listPosts)
+	v1.GET("/posts/:id", s.getPost)
+	v1.GET("/posts/:id/history", s.postHistory)
+	v1.POST("/posts/:id/cancel", s.cancelPost)
+
+	v1.GET("/deliveries", s.listDeliveries)
+	v1.GET("/deliveries/:id", s.getDelivery)
+	v1.POST("/deliveries/:id/retry", s.retryDelivery)
+}
+
+// requestLog logs each request with stable keys; never headers or bodies,
+// which may hold tokens and credentials.
+func (s *Server) requestLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.log.Info("http request", "method", v.Method, "path", v.URIPath, "status", v.Status,
+				"duration_ms", v.Latency.Milliseconds())
+			return nil
+		},
+	})
+}
+
+func (s *Server) me(c echo.Context) error {
+	u := currentUser(c)
+	return c.JSON(http.StatusOK, map[string]any{"id": u.ID, "name": u.Name, "role": u.Role})
+}
+
+func (s *Server) health(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	status, code := map[string]string{"status": "ok", "database": "ok", "redis": "ok"}, http.StatusOK
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("health: database unavailable", "err", err)
+		status["database"], status["status"], code = "unavailable", "unavailable", http.StatusServiceUnavailable
+	}
+	if err := s.pingRedis(ctx); err != nil {
+		s.log.Warn("health: redis unavailable", "err", err)
+		status["redis"], status["status"], code = "unavailable", "unavailable", http.StatusServiceUnavailable
+	}
+	return c.JSON(code, status)
+}
+
+// pathID reads a positive integer path parameter; anything else is 404.
+func pathID(c echo.Context, name, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, notFound(what)
+	}
+	return id, nil
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/configs"
+	"github.com/loa-vn/loa/worker"
+)
+
+type mode int
+
+const (
+	modeAll mode = iota
+	modeAPI
+	modeWorker
+)
+
+// attemptTimeout bounds one delivery attempt; the lease outlives it so a
+// live worker is never mistaken for a dead one.
+const (
+	attemptTimeout = time.Minute
+	leaseDuration  = attemptTimeout + 30*time.Second
+)
+
+func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.Writer, m mode) error {
+	if m != modeAll && cfg.RedisURL == "" {
+		return errors.New("`loa api` and `loa worker` need LOA_REDIS_URL: the in-process Redis lives inside one process; run `loa serve` to use it")
+	}
+	d, err := openDeps(ctx, cfg, log, m != modeWorker)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	log.Info("loa starting", "mode", modeName(m), "database", d.store.Driver(),
+		"redis", redisName(cfg), "addr", cfg.Addr)
+
+	taskOpts := worker.DefaultTaskOptions(cfg.MaxAttempts)
+	taskOpts.Timeout = attemptTimeout
+	queue := worker.NewQueue(d.rdb, taskOpts)
+
+	var wg sync.WaitGroup
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if m != modeAPI {
+		stopWorker, err := startWorker(runCtx, d, queue, &wg)
+		if err != nil {
+			return err
+		}
+		defer stopWorker()
+	}
+	if m == modeWorker {
+		<-ctx.Done()
+		log.Info("loa stopping")
+		return nil
+	}
+	if err := bootstrapAdmin(ctx, d, stdout); err != nil {
+		return err
+	}
+	return serveHTTP(ctx, d, queue)
+}
+
+func startWorker(ctx context.Context, d *deps, queue *worker.Queue, wg *sync.WaitGroup) (func(), error) {
+	deliverer := worker.NewDeliverer(worker.DelivererOptions{
+		Store: d.store, Registry: d.registry, Box: d.box, Env: d.channelEnv(),
+		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
+		Lease:  leaseDuration, Logger: d.log,
+	})
+	srv := worker.NewServer(d.rdb, deliverer, worker.ServerOptions{
+		Concurrency: d.cfg.WorkerConcurrency, ShutdownTimeout: d.cfg.ShutdownTimeout, Logger: d.log,
+	})
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	rec := worker.NewReconciler(d.store, queue, d.cfg.ReconcileInterval, d.log)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rec.Run(ctx)
+	}()
+	return func() {
+		srv.Shutdown()
+		wg.Wait()
+	}, nil
+}
+
+func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue) error {
+	handler := api.New(api.Options{
+		Store: d.store, Registry: d.registry, Box: d.box, Scheduler: queue,
+		PingRedis:    func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
+		PublicURL:    d.cfg.PublicURL,
+		MaxBodyBytes: d.cfg.MaxBodyBytes,
+		Logger:       d.log,
+	}).Handler()
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	ln, err := net.Listen("tcp", d.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", d.cfg.Addr, err)
+	}
+	d.log.Info("http listening", "addr", ln.Addr().String(), "public_url", d.cfg.PublicURL)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	d.log.Info("loa stopping")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), d.cfg.ShutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func modeName(m mode) string {
+	return [...]string{"serve", "api", "worker"}[m]
+}
+
+func redisName(cfg configs.Config) string {
+	if cfg.RedisURL == "" {
+		return "embedded"
+	}
+	return configs.Redact(cfg.RedisURL)
+}
