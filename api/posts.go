@@ -264,4 +264,3 @@ func oneOf(v string, allowed ...string) bool {
 	}
 	return false
 }
-
