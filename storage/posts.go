@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // ChannelsUnavailableError lists requested channels that do not exist or
@@ -167,8 +168,14 @@ func (s *Store) CancelPost(ctx context.Context, id int64, actor string) ([]int64
 // refreshPostStatus derives the post's status from its deliveries and
 // records a change in the audit log.
 func (s *Store) refreshPostStatus(tx *gorm.DB, postID int64, actor, action string) error {
+	// Lock the post first: two deliveries finishing at once would otherwise
+	// each count the other as unfinished and leave the post "scheduled".
+	q := tx
+	if s.dialect == dialectPostgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
 	var p Post
-	if err := tx.Select("id", "status").First(&p, postID).Error; err != nil {
+	if err := q.Select("id", "status").First(&p, postID).Error; err != nil {
 		return err
 	}
 	var rows []struct {

@@ -253,3 +253,40 @@ func TestTokensAndBootstrap(t *testing.T) {
 		t.Fatalf("new env token: %v", err)
 	}
 }
+
+// Deliveries of one post finishing at the same moment must still leave the
+// post with the status all of them imply.
+func TestConcurrentFinishesSettlePostStatus(t *testing.T) {
+	st := storagetest.Open(t)
+	ctx := context.Background()
+	var ids []int64
+	for _, name := range []string{"a", "b", "c", "d"} {
+		ids = append(ids, mustChannel(t, st, name).ID)
+	}
+	for round := 0; round < 5; round++ {
+		p, ds := mustPost(t, st, time.Now(), ids...)
+		claims := make([]storage.Claim, len(ds))
+		for i, d := range ds {
+			c, err := st.ClaimDelivery(ctx, d.ID, "tok", time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			claims[i] = c
+		}
+		var wg sync.WaitGroup
+		for _, c := range claims {
+			wg.Add(1)
+			go func(c storage.Claim) {
+				defer wg.Done()
+				if err := st.FinishAttempt(ctx, c, storage.Result{Status: storage.DeliveryDelivered, Outcome: storage.OutcomeDelivered}); err != nil {
+					t.Error(err)
+				}
+			}(c)
+		}
+		wg.Wait()
+		got, _, _ := st.GetPost(ctx, p.ID)
+		if got.Status != storage.PostPublished {
+			t.Fatalf("round %d: post status = %s, want published", round, got.Status)
+		}
+	}
+}
