@@ -219,4 +219,6 @@ func (c client) waitDelivered(postID int64, within time.Duration) post {
 	return p
 }
 
-func contains(haystack, needle string) bool { return needle != "" && strings.Contains(haystack, needle) }
+func contains(haystack, needle string) bool {
+	return needle != "" && strings.Contains(haystack, needle)
+}
