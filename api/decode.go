@@ -42,7 +42,8 @@ func decodeJSON(c echo.Context, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
 	}
-	if dec.More() {
+	// Not dec.More: it reports false for a trailing "}" or "]".
+	if rest := bytes.Trim(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
 		return badRequest("malformed_json", "the request body has data after the JSON object")
 	}
 	return nil

@@ -13,18 +13,24 @@ import (
 )
 
 type deliveryView struct {
-	ID            int64         `json:"id"`
-	PostID        int64         `json:"post_id"`
-	ChannelID     int64         `json:"channel_id"`
-	Status        string        `json:"status"`
-	Attempts      int           `json:"attempts"`
-	LastError     string        `json:"last_error"`
-	ExternalID    string        `json:"external_id"`
-	ExternalURL   string        `json:"external_url"`
-	ScheduledAt   time.Time     `json:"scheduled_at"`
-	NextAttemptAt *time.Time    `json:"next_attempt_at,omitempty"`
-	DeliveredAt   *time.Time    `json:"delivered_at"`
-	AttemptLog    []attemptView `json:"attempt_log,omitempty"`
+	ID            int64      `json:"id"`
+	PostID        int64      `json:"post_id"`
+	ChannelID     int64      `json:"channel_id"`
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	LastError     string     `json:"last_error"`
+	ExternalID    string     `json:"external_id"`
+	ExternalURL   string     `json:"external_url"`
+	ScheduledAt   time.Time  `json:"scheduled_at"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+	DeliveredAt   *time.Time `json:"delivered_at"`
+}
+
+// deliveryDetail is a delivery with its attempts; attempt_log is [] before
+// the first attempt rather than missing.
+type deliveryDetail struct {
+	deliveryView
+	AttemptLog []attemptView `json:"attempt_log"`
 }
 
 type attemptView struct {
@@ -96,8 +102,7 @@ func (s *Server) getDelivery(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := viewDelivery(d)
-	v.AttemptLog = make([]attemptView, len(attempts))
+	v := deliveryDetail{deliveryView: viewDelivery(d), AttemptLog: make([]attemptView, len(attempts))}
 	for i, a := range attempts {
 		v.AttemptLog[i] = attemptView{At: a.StartedAt.UTC(), Number: a.Number, Outcome: a.Outcome,
 			HTTPStatus: a.HTTPStatus, Error: a.Error, DurationMS: a.DurationMS}

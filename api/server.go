@@ -33,10 +33,13 @@ type Options struct {
 	Scheduler    Scheduler
 	PingRedis    func(ctx context.Context) error
 	PublicURL    string
-	MaxBodyBytes int64
+	MaxBodyBytes int64 // zero means DefaultMaxBodyBytes
 	Logger       *slog.Logger
 	Now          func() time.Time
 }
+
+// DefaultMaxBodyBytes is the request body limit when Options sets none.
+const DefaultMaxBodyBytes = 1 << 20
 
 // Server holds the handlers.
 type Server struct {
@@ -58,10 +61,19 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(middleware.Recover())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		// The stack goes to our log, not to stdout through Echo's logger.
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic in handler", "path", c.Path(), "err", err, "stack", string(stack))
+			return err
+		},
+	}))
 	e.Use(s.requestLog())
 	e.Use(middleware.BodyLimit(strconv.FormatInt(o.MaxBodyBytes, 10) + "B"))
 	s.echo = e
@@ -79,23 +91,27 @@ func (s *Server) routes() {
 	e.HEAD("/feeds/:name", s.feed)
 	e.GET("/feeds/:name/items/:id", s.feedItem)
 
-	v1 := e.Group("/api/v1", s.authenticate)
-	v1.GET("/me", s.me)
+	// Authentication is per route, not group middleware: Echo gives a group
+	// with middleware a catch-all route, which turns 405s into 404s.
+	v1 := e.Group("/api/v1")
+	officer := []echo.MiddlewareFunc{s.authenticate}
+	editor := []echo.MiddlewareFunc{s.authenticate, requireRole(storage.RoleEditor)}
+	v1.GET("/me", s.me, officer...)
 
-	v1.GET("/channels", s.listChannels)
-	v1.GET("/channels/:id", s.getChannel)
-	v1.POST("/channels", s.createChannel, requireRole(storage.RoleEditor))
-	v1.PATCH("/channels/:id", s.updateChannel, requireRole(storage.RoleEditor))
+	v1.GET("/channels", s.listChannels, officer...)
+	v1.GET("/channels/:id", s.getChannel, officer...)
+	v1.POST("/channels", s.createChannel, editor...)
+	v1.PATCH("/channels/:id", s.updateChannel, editor...)
 
-	v1.POST("/posts", s.createPost)
-	v1.GET("/posts", s.listPosts)
-	v1.GET("/posts/:id", s.getPost)
-	v1.GET("/posts/:id/history", s.postHistory)
-	v1.POST("/posts/:id/cancel", s.cancelPost)
+	v1.POST("/posts", s.createPost, officer...)
+	v1.GET("/posts", s.listPosts, officer...)
+	v1.GET("/posts/:id", s.getPost, officer...)
+	v1.GET("/posts/:id/history", s.postHistory, officer...)
+	v1.POST("/posts/:id/cancel", s.cancelPost, officer...)
 
-	v1.GET("/deliveries", s.listDeliveries)
-	v1.GET("/deliveries/:id", s.getDelivery)
-	v1.POST("/deliveries/:id/retry", s.retryDelivery)
+	v1.GET("/deliveries", s.listDeliveries, officer...)
+	v1.GET("/deliveries/:id", s.getDelivery, officer...)
+	v1.POST("/deliveries/:id/retry", s.retryDelivery, officer...)
 }
 
 // requestLog logs each request with stable keys; never headers or bodies,

@@ -1,0 +1,267 @@
+package api_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/loa-vn/loa/storage"
+)
+
+// walk lists every page of /api/v1/deliveries?query with limit and returns
+// the ids in the order seen.
+func (e *env) walk(t *testing.T, query string, limit int) []int64 {
+	t.Helper()
+	var ids []int64
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 50 {
+			t.Fatalf("pagination does not end: %v", ids)
+		}
+		q, _ := url.ParseQuery(query)
+		q.Set("limit", fmt.Sprint(limit))
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		r := e.get("/api/v1/deliveries?"+q.Encode(), officerToken)
+		wantStatus(t, r, http.StatusOK)
+		pg := decode[page[deliveryJSON]](t, r)
+		if len(pg.Items) > limit {
+			t.Fatalf("page has %d items, limit %d", len(pg.Items), limit)
+		}
+		if pg.NextCursor != "" && len(pg.Items) != limit {
+			t.Fatalf("short page of %d items has a next cursor", len(pg.Items))
+		}
+		for _, d := range pg.Items {
+			ids = append(ids, d.ID)
+			if d.AttemptLog != nil {
+				t.Errorf("list item carries attempt_log: %+v", d)
+			}
+		}
+		if pg.NextCursor == "" {
+			return ids
+		}
+		cursor = pg.NextCursor
+	}
+}
+
+func TestListDeliveries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, b, c := e.createWebhook("A"), e.createWebhook("B"), e.createWebhook("C")
+	p1 := e.createPost(officerToken, postBody(a.ID, b.ID))
+	p2 := e.createPost(editorToken, postBody(a.ID, b.ID, c.ID))
+	var all []int64
+	for _, p := range []postJSON{p1, p2} {
+		for _, d := range p.Deliveries {
+			all = append(all, d.ID)
+		}
+	}
+	if len(all) != 5 {
+		t.Fatalf("fixture has %d deliveries", len(all))
+	}
+	e.finish(p2.Deliveries[1].ID, storage.DeliveryFailed)
+	newestFirst := slices.Clone(all)
+	slices.Reverse(newestFirst)
+
+	onChannel := func(ch int64) []int64 {
+		var ids []int64
+		for _, p := range []postJSON{p2, p1} {
+			for _, d := range slices.Backward(p.Deliveries) {
+				if d.ChannelID == ch {
+					ids = append(ids, d.ID)
+				}
+			}
+		}
+		return ids
+	}
+
+	walks := []struct {
+		name  string
+		query string
+		limit int
+		want  []int64
+	}{
+		{"all, limit 2", "", 2, newestFirst},
+		{"all, limit 1", "", 1, newestFirst},
+		{"all, limit 5", "", 5, newestFirst},
+		{"all, limit 200", "", 200, newestFirst},
+		{"post 1", fmt.Sprintf("post_id=%d", p1.ID), 1, []int64{all[1], all[0]}},
+		{"post 2", fmt.Sprintf("post_id=%d", p2.ID), 2, []int64{all[4], all[3], all[2]}},
+		{"channel a", fmt.Sprintf("channel_id=%d", a.ID), 1, onChannel(a.ID)},
+		{"channel c", fmt.Sprintf("channel_id=%d", c.ID), 2, onChannel(c.ID)},
+		{"failed", "status=failed", 2, []int64{p2.Deliveries[1].ID}},
+		{"scheduled", "status=scheduled", 2, slices.DeleteFunc(slices.Clone(newestFirst), func(id int64) bool { return id == p2.Deliveries[1].ID })},
+		{"post and channel", fmt.Sprintf("post_id=%d&channel_id=%d", p2.ID, b.ID), 2, []int64{p2.Deliveries[1].ID}},
+		{"post and status", fmt.Sprintf("post_id=%d&status=failed", p1.ID), 2, nil},
+		{"unknown post", "post_id=987654", 2, nil},
+		{"delivered", "status=delivered", 2, nil},
+	}
+	for _, w := range walks {
+		t.Run(w.name, func(t *testing.T) {
+			got := e.walk(t, w.query, w.limit)
+			if fmt.Sprint(got) != fmt.Sprint(w.want) {
+				t.Errorf("ids = %v, want %v", got, w.want)
+			}
+			seen := map[int64]bool{}
+			for i, id := range got {
+				if seen[id] {
+					t.Errorf("id %d listed twice", id)
+				}
+				seen[id] = true
+				if i > 0 && id >= got[i-1] {
+					t.Errorf("not newest first: %v", got)
+				}
+			}
+		})
+	}
+
+	t.Run("empty page shape", func(t *testing.T) {
+		r := e.get("/api/v1/deliveries?status=canceled", officerToken)
+		wantStatus(t, r, http.StatusOK)
+		if string(r.Body) != "{\"items\":[],\"next_cursor\":\"\"}\n" {
+			t.Errorf("empty page = %s", r.Body)
+		}
+	})
+
+	t.Run("default limit", func(t *testing.T) {
+		r := e.get("/api/v1/deliveries", officerToken)
+		wantStatus(t, r, http.StatusOK)
+		if pg := decode[page[deliveryJSON]](t, r); len(pg.Items) != 5 || pg.NextCursor != "" {
+			t.Errorf("default page = %+v", pg)
+		}
+	})
+
+	cursorOf := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	bad := []struct{ query, field string }{
+		{"limit=0", "limit"},
+		{"limit=-1", "limit"},
+		{"limit=201", "limit"},
+		{"limit=abc", "limit"},
+		{"limit=1.5", "limit"},
+		{"limit=", ""}, // empty means default; checked below as success
+		{"cursor=not-a-cursor!", "cursor"},
+		{"cursor=" + cursorOf("id:abc"), "cursor"},
+		{"cursor=" + cursorOf("id:0"), "cursor"},
+		{"cursor=" + cursorOf("id:-4"), "cursor"},
+		{"cursor=" + cursorOf("5"), "cursor"},
+		{"cursor=" + base64.StdEncoding.EncodeToString([]byte("id:3")), "cursor"},
+		{"status=bogus", "status"},
+		{"status=SCHEDULED", "status"},
+		{"post_id=abc", "post_id"},
+		{"post_id=0", "post_id"},
+		{"post_id=-2", "post_id"},
+		{"channel_id=1.0", "channel_id"},
+		{"channel_id=x", "channel_id"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.query, func(t *testing.T) {
+			r := e.get("/api/v1/deliveries?"+tc.query, officerToken)
+			if tc.field == "" {
+				wantStatus(t, r, http.StatusOK)
+				return
+			}
+			wantError(t, r, http.StatusUnprocessableEntity, "invalid_field", tc.field)
+		})
+	}
+}
+
+func TestGetDelivery(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ch := e.createWebhook("A")
+	p := e.createPost(officerToken, postBody(ch.ID, e.createWebhook("B").ID))
+	fresh, failed := p.Deliveries[0], p.Deliveries[1]
+	e.finish(failed.ID, storage.DeliveryFailed)
+
+	t.Run("no attempts yet", func(t *testing.T) {
+		r := e.get(fmt.Sprintf("/api/v1/deliveries/%d", fresh.ID), officerToken)
+		wantStatus(t, r, http.StatusOK)
+		d := decode[deliveryJSON](t, r)
+		if d.ID != fresh.ID || d.PostID != p.ID || d.Status != storage.DeliveryScheduled || d.NextAttemptAt == nil {
+			t.Errorf("delivery = %+v", d)
+		}
+		if !strings.Contains(string(r.Body), `"attempt_log":[]`) {
+			t.Errorf("attempt_log missing or not an empty array: %s", r.Body)
+		}
+	})
+
+	t.Run("failed attempt", func(t *testing.T) {
+		r := e.get(fmt.Sprintf("/api/v1/deliveries/%d", failed.ID), officerToken)
+		wantStatus(t, r, http.StatusOK)
+		d := decode[deliveryJSON](t, r)
+		if d.Status != storage.DeliveryFailed || d.Attempts != 1 || d.LastError == "" || d.NextAttemptAt != nil {
+			t.Errorf("delivery = %+v", d)
+		}
+		if len(d.AttemptLog) != 1 || d.AttemptLog[0].Number != 1 || d.AttemptLog[0].Outcome != storage.OutcomeFailed ||
+			d.AttemptLog[0].HTTPStatus != 400 || d.AttemptLog[0].Error != "platform rejected the message" {
+			t.Errorf("attempt_log = %+v", d.AttemptLog)
+		}
+	})
+
+	t.Run("unknown", func(t *testing.T) {
+		wantError(t, e.get("/api/v1/deliveries/987654", officerToken), http.StatusNotFound, "not_found", "")
+	})
+}
+
+func TestRetryDelivery(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var chs []int64
+	for _, n := range []string{"A", "B", "C", "D"} {
+		chs = append(chs, e.createWebhook(n).ID)
+	}
+	p := e.createPost(officerToken, postBody(chs...))
+	failed, unconfirmed, delivered, scheduled := p.Deliveries[0].ID, p.Deliveries[1].ID, p.Deliveries[2].ID, p.Deliveries[3].ID
+	e.finish(failed, storage.DeliveryFailed)
+	e.finish(unconfirmed, storage.DeliveryUnconfirmed)
+	e.finish(delivered, storage.DeliveryDelivered)
+	retry := func(id int64) response {
+		return e.post(fmt.Sprintf("/api/v1/deliveries/%d/retry", id), officerToken, nil)
+	}
+
+	for _, id := range []int64{failed, unconfirmed} {
+		t.Run(fmt.Sprintf("retry %d", id), func(t *testing.T) {
+			r := retry(id)
+			wantStatus(t, r, http.StatusOK)
+			d := decode[deliveryJSON](t, r)
+			if d.ID != id || d.Status != storage.DeliveryScheduled || d.NextAttemptAt == nil || !d.NextAttemptAt.Equal(testNow) {
+				t.Errorf("retried delivery = %+v", d)
+			}
+			if runs := e.sched.callsOf("run_now"); len(runs) == 0 || runs[len(runs)-1] != id {
+				t.Errorf("run_now calls = %v, want %d last", runs, id)
+			}
+			// Once re-queued it is no longer retryable.
+			wantError(t, retry(id), http.StatusConflict, "not_retryable", "")
+		})
+	}
+
+	before := len(e.sched.Calls())
+	for _, tc := range []struct {
+		name   string
+		id     int64
+		status int
+		code   string
+	}{
+		{"delivered", delivered, 409, "not_retryable"},
+		{"scheduled", scheduled, 409, "not_retryable"},
+		{"unknown", 987654, 404, "not_found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := wantError(t, retry(tc.id), tc.status, tc.code, "")
+			if tc.status == 409 && !strings.Contains(got.Message, tc.name) {
+				t.Errorf("message %q does not say the delivery is %s", got.Message, tc.name)
+			}
+		})
+	}
+	if len(e.sched.Calls()) != before {
+		t.Errorf("refused retries reached the scheduler: %+v", e.sched.Calls()[before:])
+	}
+	if got := decode[postJSON](t, e.get(fmt.Sprintf("/api/v1/posts/%d", p.ID), officerToken)); got.Status != storage.PostScheduled {
+		t.Errorf("post status after retries = %q, want scheduled", got.Status)
+	}
+}
