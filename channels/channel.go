@@ -33,20 +33,77 @@ type Finder interface {
 }
 
 // Message is the plain content handed to adapters; it is not a database row.
+// The post's per-channel variant, if any, has already been applied: every
+// field is what this channel should publish.
 type Message struct {
 	DeliveryID     int64
 	PostID         int64
 	ChannelID      int64
 	IdempotencyKey string
-	Title          string
-	Summary        string
+	// Title and Summary are plain text, NFC.
+	Title   string
+	Summary string
 	// BodyHTML is sanitised HTML: it never contains scripts or event handlers.
-	BodyHTML    string
+	BodyHTML string
+	// Text is plain text written for this channel (a social post, a radio
+	// script); empty means the adapter derives it from the fields above.
+	Text string
+	// Link is an absolute http(s) URL to point readers to; may be empty.
+	Link string
+	// ImageURL is an absolute http(s) URL of an illustration; may be empty.
+	ImageURL    string
 	Category    string
 	Audience    string
+	Priority    string
 	ScheduledAt time.Time
 	// Attempt is 1 for the first try.
 	Attempt int
+}
+
+// Bulletin priorities (Thông tư 39/2020/TT-BTTTT): thông thường, ưu tiên, khẩn cấp.
+const (
+	PriorityNormal    = "normal"
+	PriorityHigh      = "priority"
+	PriorityEmergency = "emergency"
+)
+
+// Checker is implemented by channels that can verify their credentials
+// against the platform without publishing anything.
+type Checker interface {
+	Check(ctx context.Context) CheckResult
+}
+
+// CheckResult is the outcome of a connection check.
+type CheckResult struct {
+	OK bool
+	// Account names what the credentials reach, e.g. the page or site name.
+	Account string
+	// Reason explains a failure in Vietnamese, for the person fixing it.
+	Reason string
+	// Detail is the technical cause (platform code and message), never a secret.
+	Detail string
+	// NeedsReauth is set when a person must renew the credentials.
+	NeedsReauth bool
+}
+
+// Previewer is implemented by channels that can show exactly what they
+// would send for a message, without sending it.
+type Previewer interface {
+	Preview(msg Message) Preview
+}
+
+// Preview is what an adapter would send.
+type Preview struct {
+	// Text is the main text as the platform will show it.
+	Text string `json:"text"`
+	// Length is Text's length in the platform's unit (characters unless Unit says otherwise).
+	Length int    `json:"length"`
+	Limit  int    `json:"limit,omitempty"`
+	Unit   string `json:"unit"`
+	// Fields are the other values sent (title, link, cover…), by the platform's names.
+	Fields map[string]string `json:"fields,omitempty"`
+	// Warnings are in Vietnamese: text cut, missing cover image, outside sending hours…
+	Warnings []string `json:"warnings"`
 }
 
 // Receipt is what the platform returned for an accepted message.

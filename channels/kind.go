@@ -6,14 +6,39 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"time"
 )
 
 // Env is what the running service lends to adapters when it builds them.
+// One built channel serves concurrent Publish calls: adapters must be safe
+// for concurrent use.
 type Env struct {
 	HTTPClient *http.Client
 	// PublicBaseURL is where Loa's public pages and feeds are reachable, without trailing slash.
 	PublicBaseURL string
 	Logger        *slog.Logger
+	// ChannelID is the stored channel being built (0 when checking a config not yet saved).
+	ChannelID int64
+	// Location is the zone for local times (LOA_TIMEZONE).
+	Location *time.Location
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Clock returns env.Now or time.Now.
+func (e Env) Clock() func() time.Time {
+	if e.Now != nil {
+		return e.Now
+	}
+	return time.Now
+}
+
+// Zone returns env.Location or Asia/Ho_Chi_Minh's fixed UTC+7.
+func (e Env) Zone() *time.Location {
+	if e.Location != nil {
+		return e.Location
+	}
+	return time.FixedZone("ICT", 7*3600)
 }
 
 // Kind describes one adapter kind: how its configuration is checked, which
