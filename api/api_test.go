@@ -23,6 +23,7 @@ import (
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/storage/storagetest"
+	"github.com/loa-vn/loa/worker"
 )
 
 // testNow is the fixed clock of every test server: 08:30 in Hà Nội.
@@ -167,6 +168,7 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 	}
 	o := api.Options{
 		Store: e.store, Registry: reg, Box: box, Scheduler: e.sched, PingRedis: e.redis.Ping,
+		Channels:  worker.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL}),
 		PublicURL: publicURL, MaxBodyBytes: maxBody, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return testNow },
 	}

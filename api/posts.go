@@ -1,9 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -25,8 +27,13 @@ type postRequest struct {
 	Body       *string  `json:"body"`
 	Category   *string  `json:"category"`
 	Audience   *string  `json:"audience"`
+	Link       *string  `json:"link"`
+	ImageURL   *string  `json:"image_url"`
+	Priority   *string  `json:"priority"`
 	ChannelIDs *[]int64 `json:"channel_ids"`
 	PublishAt  *string  `json:"publish_at"`
+	// Variants maps a channel id (as a string, JSON keys are strings) to that channel's content.
+	Variants map[string]content.Variant `json:"variants"`
 }
 
 type postView struct {
@@ -37,21 +44,34 @@ type postView struct {
 	Body       string         `json:"body"`
 	Category   string         `json:"category"`
 	Audience   string         `json:"audience"`
+	Link       string         `json:"link"`
+	ImageURL   string         `json:"image_url"`
+	Priority   string         `json:"priority"`
 	PublishAt  time.Time      `json:"publish_at"`
 	CreatedBy  int64          `json:"created_by"`
 	CreatedAt  time.Time      `json:"created_at"`
 	UpdatedAt  time.Time      `json:"updated_at"`
 	Deliveries []deliveryView `json:"deliveries,omitempty"`
+	// Variants is keyed by channel id; present only with deliveries.
+	Variants map[string]content.Variant `json:"variants,omitempty"`
 }
 
 func viewPost(p storage.Post, ds []storage.Delivery) postView {
 	v := postView{ID: p.ID, Status: p.Status, Title: p.Title, Summary: p.Summary, Body: p.Body,
-		Category: p.Category, Audience: p.Audience, PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy,
+		Category: p.Category, Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority,
+		PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	if ds != nil {
 		v.Deliveries = make([]deliveryView, len(ds))
 		for i, d := range ds {
 			v.Deliveries[i] = viewDelivery(d)
+			var variant content.Variant
+			if d.Variant != "" && json.Unmarshal([]byte(d.Variant), &variant) == nil {
+				if v.Variants == nil {
+					v.Variants = map[string]content.Variant{}
+				}
+				v.Variants[strconv.FormatInt(d.ChannelID, 10)] = variant
+			}
 		}
 	}
 	return v
@@ -70,9 +90,13 @@ func (s *Server) createPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	variants, err := cleanVariants(req.Variants, chIDs)
+	if err != nil {
+		return err
+	}
 	post.CreatedBy = currentUser(c).ID
 	ctx := c.Request().Context()
-	deliveries, err := s.store.CreatePost(ctx, &post, chIDs, actor(c))
+	deliveries, err := s.store.CreatePost(ctx, &post, chIDs, variants, actor(c))
 	var unavailable *storage.ChannelsUnavailableError
 	if errors.As(err, &unavailable) {
 		return invalid("channel_ids", unavailable.Error())
@@ -97,12 +121,57 @@ func (s *Server) postFromRequest(req postRequest) (storage.Post, error) {
 	if len(fieldErrs) > 0 {
 		return storage.Post{}, invalid(fieldErrs[0].Field, fieldErrs[0].Message)
 	}
+	link, fe := content.CleanURL("link", deref(req.Link))
+	if fe != nil {
+		return storage.Post{}, invalid(fe.Field, fe.Message)
+	}
+	image, fe := content.CleanURL("image_url", deref(req.ImageURL))
+	if fe != nil {
+		return storage.Post{}, invalid(fe.Field, fe.Message)
+	}
+	priority, fe := content.CleanPriority(deref(req.Priority))
+	if fe != nil {
+		return storage.Post{}, invalid(fe.Field, fe.Message)
+	}
 	at, err := s.publishAt(req.PublishAt)
 	if err != nil {
 		return storage.Post{}, err
 	}
 	return storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body,
-		Category: text.Category, Audience: text.Audience, PublishAt: at}, nil
+		Category: text.Category, Audience: text.Audience, Link: link, ImageURL: image, Priority: priority,
+		PublishAt: at}, nil
+}
+
+// cleanVariants checks each variant is for one of the post's channels and
+// applies the field rules; it returns the variants as stored JSON by channel.
+func cleanVariants(in map[string]content.Variant, chIDs []int64) (map[int64]string, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	allowed := make(map[int64]bool, len(chIDs))
+	for _, id := range chIDs {
+		allowed[id] = true
+	}
+	out := make(map[int64]string, len(in))
+	for key, v := range in {
+		id, err := strconv.ParseInt(key, 10, 64)
+		if err != nil || !allowed[id] {
+			return nil, invalid("variants."+key, "is not one of this post's channel_ids")
+		}
+		clean, errs := content.CleanVariant(v)
+		if len(errs) > 0 {
+			return nil, invalid("variants."+key+"."+errs[0].Field, errs[0].Message)
+		}
+		if clean == (content.Variant{}) {
+			continue
+		}
+		raw, err := json.Marshal(clean)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = string(raw)
+	}
+	return out, nil
 }
 
 func (s *Server) publishAt(raw *string) (time.Time, error) {

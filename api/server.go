@@ -15,6 +15,7 @@ import (
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/worker"
 )
 
 // Scheduler puts delivery tasks in the queue; the database stays the source
@@ -30,6 +31,7 @@ type Options struct {
 	Store        *storage.Store
 	Registry     *channels.Registry
 	Box          *secrets.Box
+	Channels     *worker.ChannelSet
 	Scheduler    Scheduler
 	PingRedis    func(ctx context.Context) error
 	PublicURL    string
@@ -46,6 +48,7 @@ type Server struct {
 	store     *storage.Store
 	registry  *channels.Registry
 	box       *secrets.Box
+	channels  *worker.ChannelSet
 	scheduler Scheduler
 	pingRedis func(ctx context.Context) error
 	publicURL string
@@ -56,7 +59,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(o Options) *Server {
-	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, scheduler: o.Scheduler,
+	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler,
 		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
@@ -102,11 +105,13 @@ func (s *Server) routes() {
 	v1.GET("/channels/:id", s.getChannel, officer...)
 	v1.POST("/channels", s.createChannel, editor...)
 	v1.PATCH("/channels/:id", s.updateChannel, editor...)
+	v1.POST("/channels/:id/test", s.testChannel, editor...)
 
 	v1.POST("/posts", s.createPost, officer...)
 	v1.GET("/posts", s.listPosts, officer...)
 	v1.GET("/posts/:id", s.getPost, officer...)
 	v1.GET("/posts/:id/history", s.postHistory, officer...)
+	v1.GET("/posts/:id/preview", s.previewPost, officer...)
 	v1.POST("/posts/:id/cancel", s.cancelPost, officer...)
 
 	v1.GET("/deliveries", s.listDeliveries, officer...)

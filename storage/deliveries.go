@@ -160,3 +160,16 @@ func (s *Store) UnfinishedDeliveries(ctx context.Context, afterID int64, limit i
 	}
 	return out, nil
 }
+
+// DeliveredTo returns the channel's delivered posts whose external id is
+// externalID (for radio, an edition key), oldest first.
+func (s *Store) DeliveredTo(ctx context.Context, channelID int64, externalID string) ([]FeedEntry, error) {
+	var ds []Delivery
+	err := s.db.WithContext(ctx).
+		Where("channel_id = ? AND status = ? AND external_id = ?", channelID, DeliveryDelivered, externalID).
+		Order("id").Find(&ds).Error
+	if err != nil {
+		return nil, translate(err, "list deliveries by external id")
+	}
+	return s.withPosts(ctx, ds)
+}

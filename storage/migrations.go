@@ -20,6 +20,7 @@ type migration struct {
 func migrations() []migration {
 	return []migration{
 		{1, "core tables: users, tokens, channels, posts, deliveries, attempts, audit", migrate0001},
+		{2, "post link, image and priority; per-channel variants on deliveries", migrate0002},
 	}
 }
 

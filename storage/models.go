@@ -77,6 +77,9 @@ type Post struct {
 	Body      string
 	Category  string
 	Audience  string
+	Link      string
+	ImageURL  string
+	Priority  string
 	Status    string
 	PublishAt time.Time
 	CreatedBy int64
@@ -91,6 +94,9 @@ type Delivery struct {
 	ChannelID   int64
 	Status      string
 	ScheduledAt time.Time
+	// Variant is the post's content for this channel as JSON, "" when the
+	// channel gets the post as it is.
+	Variant string
 	// NextAttemptAt is when the next attempt is due (scheduled or retrying).
 	NextAttemptAt time.Time
 	Attempts      int

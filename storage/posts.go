@@ -37,7 +37,8 @@ func joinIDs(ids []int64) string {
 }
 
 // CreatePost stores p with one scheduled delivery per channel, all or nothing.
-func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, actor string) ([]Delivery, error) {
+// variants maps a channel id to that channel's variant JSON.
+func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]string, actor string) ([]Delivery, error) {
 	var deliveries []Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := checkChannels(tx, channelIDs); err != nil {
@@ -51,7 +52,7 @@ func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, act
 		deliveries = make([]Delivery, len(channelIDs))
 		for i, chID := range channelIDs {
 			deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, Status: DeliveryScheduled,
-				ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt}
+				ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt, Variant: variants[chID]}
 		}
 		if err := tx.Create(&deliveries).Error; err != nil {
 			return err

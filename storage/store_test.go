@@ -37,7 +37,7 @@ func mustChannel(t *testing.T, st *storage.Store, name string) storage.Channel {
 func mustPost(t *testing.T, st *storage.Store, at time.Time, chIDs ...int64) (storage.Post, []storage.Delivery) {
 	t.Helper()
 	p := storage.Post{Title: "Công khai TTHC", Body: "<p>x</p>", Audience: "all", PublishAt: at, CreatedBy: 1}
-	ds, err := st.CreatePost(context.Background(), &p, chIDs, "user:1")
+	ds, err := st.CreatePost(context.Background(), &p, chIDs, nil, "user:1")
 	if err != nil {
 		t.Fatalf("create post: %v", err)
 	}
@@ -60,7 +60,7 @@ func TestCreatePostRejectsUnknownChannelAndWritesNothing(t *testing.T) {
 	st := storagetest.Open(t)
 	ch := mustChannel(t, st, "web")
 	p := storage.Post{Title: "t", Audience: "all", PublishAt: time.Now()}
-	_, err := st.CreatePost(context.Background(), &p, []int64{ch.ID, 999}, "user:1")
+	_, err := st.CreatePost(context.Background(), &p, []int64{ch.ID, 999}, nil, "user:1")
 	var unavailable *storage.ChannelsUnavailableError
 	if !errors.As(err, &unavailable) || len(unavailable.Missing) != 1 || unavailable.Missing[0] != 999 {
 		t.Fatalf("err = %v, want unknown channel 999", err)

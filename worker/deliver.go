@@ -7,22 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/loa-vn/loa/channels"
-	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 )
 
 // Deliverer is the asynq handler that sends one delivery.
 type Deliverer struct {
 	store    *storage.Store
-	registry *channels.Registry
-	box      *secrets.Box
-	env      channels.Env
+	channels *ChannelSet
 	policy   RetryPolicy
 	lease    time.Duration
 	log      *slog.Logger
@@ -32,9 +28,7 @@ type Deliverer struct {
 // DelivererOptions are the Deliverer's dependencies.
 type DelivererOptions struct {
 	Store    *storage.Store
-	Registry *channels.Registry
-	Box      *secrets.Box
-	Env      channels.Env
+	Channels *ChannelSet
 	Policy   RetryPolicy
 	// Lease is how long a claimed delivery belongs to this worker; it must
 	// outlast the task timeout.
@@ -44,7 +38,7 @@ type DelivererOptions struct {
 
 // NewDeliverer builds the handler.
 func NewDeliverer(o DelivererOptions) *Deliverer {
-	return &Deliverer{store: o.Store, registry: o.Registry, box: o.Box, env: o.Env,
+	return &Deliverer{store: o.Store, channels: o.Channels,
 		policy: o.Policy, lease: o.Lease, log: o.Logger, now: time.Now}
 }
 
@@ -88,8 +82,11 @@ func (d *Deliverer) attempt(ctx context.Context, c storage.Claim, log *slog.Logg
 	if err != nil {
 		return failed(err.Error(), 0)
 	}
-	defer ch.Close()
-	msg := message(c)
+	msg, err := MessageFor(c.Post, c.Delivery)
+	if err != nil {
+		return failed(err.Error(), 0)
+	}
+	msg.Attempt = c.Attempt.Number
 	if c.Uncertain {
 		if r, resolved := d.resolveUncertain(ctx, ch, msg, c); resolved {
 			r.Duration = d.now().Sub(start)
@@ -208,7 +205,7 @@ func (d *Deliverer) finish(ctx context.Context, c storage.Claim, r storage.Resul
 	return nil
 }
 
-// open decrypts the channel's config and builds its adapter.
+// open returns the channel's adapter unless the channel cannot send.
 func (d *Deliverer) open(ch storage.Channel) (channels.Channel, error) {
 	switch ch.Status {
 	case storage.ChannelDisabled:
@@ -216,35 +213,7 @@ func (d *Deliverer) open(ch storage.Channel) (channels.Channel, error) {
 	case storage.ChannelNeedsReauth:
 		return nil, fmt.Errorf("channel %q needs re-authorisation: %s", ch.Name, ch.StatusReason)
 	}
-	kind, ok := d.registry.Lookup(ch.Kind)
-	if !ok {
-		return nil, fmt.Errorf("channel kind %q is not supported by this worker", ch.Kind)
-	}
-	config, err := d.box.Open(ch.ConfigSealed)
-	if err != nil {
-		return nil, fmt.Errorf("channel %q: %w", ch.Name, err)
-	}
-	adapter, err := kind.New(config, d.env)
-	if err != nil {
-		return nil, fmt.Errorf("channel %q: %w", ch.Name, err)
-	}
-	return adapter, nil
-}
-
-func message(c storage.Claim) channels.Message {
-	return channels.Message{
-		DeliveryID:     c.Delivery.ID,
-		PostID:         c.Post.ID,
-		ChannelID:      c.Channel.ID,
-		IdempotencyKey: "loa-delivery-" + strconv.FormatInt(c.Delivery.ID, 10),
-		Title:          c.Post.Title,
-		Summary:        c.Post.Summary,
-		BodyHTML:       c.Post.Body,
-		Category:       c.Post.Category,
-		Audience:       c.Post.Audience,
-		ScheduledAt:    c.Delivery.ScheduledAt,
-		Attempt:        c.Attempt.Number,
-	}
+	return d.channels.Get(ch)
 }
 
 func newLeaseToken() string {

@@ -63,8 +63,9 @@ func newHarness(t *testing.T, extra ...channels.Kind) *harness {
 
 func (h *harness) deliverer() *worker.Deliverer {
 	return worker.NewDeliverer(worker.DelivererOptions{
-		Store: h.store, Registry: h.registry, Box: h.box, Policy: h.policy, Lease: h.lease,
-		Env:    channels.Env{HTTPClient: &http.Client{Timeout: 2 * time.Second}, PublicBaseURL: "http://loa.test"},
+		Store: h.store, Policy: h.policy, Lease: h.lease,
+		Channels: worker.NewChannelSet(h.registry, h.box,
+			channels.Env{HTTPClient: &http.Client{Timeout: 2 * time.Second}, PublicBaseURL: "http://loa.test"}),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 }
@@ -98,7 +99,7 @@ func (h *harness) channel(kind string, config any) storage.Channel {
 func (h *harness) post(at time.Time, chIDs ...int64) []storage.Delivery {
 	h.t.Helper()
 	p := storage.Post{Title: "Thông báo công khai TTHC", Summary: "Tóm tắt", Body: "<p>Nội dung</p>", Audience: "all", PublishAt: at}
-	ds, err := h.store.CreatePost(context.Background(), &p, chIDs, "test")
+	ds, err := h.store.CreatePost(context.Background(), &p, chIDs, nil, "test")
 	if err != nil {
 		h.t.Fatal(err)
 	}

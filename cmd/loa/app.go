@@ -32,6 +32,7 @@ type deps struct {
 	store    *storage.Store
 	box      *secrets.Box
 	registry *channels.Registry
+	channels *worker.ChannelSet
 	embedded *worker.EmbeddedRedis
 	rdb      redis.UniversalClient
 	closers  []func()
@@ -71,6 +72,8 @@ func openDeps(ctx context.Context, cfg configs.Config, log *slog.Logger, autoMig
 	if d.registry, err = channels.NewRegistry(webhook.Kind(), rss.Kind()); err != nil {
 		return nil, err
 	}
+	d.channels = worker.NewChannelSet(d.registry, d.box, d.channelEnv())
+	d.closers = append(d.closers, d.channels.Close)
 	if err := d.openRedis(ctx); err != nil {
 		return nil, err
 	}
@@ -143,6 +146,7 @@ func (d *deps) channelEnv() channels.Env {
 		HTTPClient:    &http.Client{Timeout: 30 * time.Second},
 		PublicBaseURL: d.cfg.PublicURL,
 		Logger:        d.log,
+		Location:      d.cfg.Location,
 	}
 }
 

@@ -70,7 +70,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 
 func startWorker(ctx context.Context, d *deps, queue *worker.Queue, wg *sync.WaitGroup) (func(), error) {
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
-		Store: d.store, Registry: d.registry, Box: d.box, Env: d.channelEnv(),
+		Store: d.store, Channels: d.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
 		Lease:  leaseDuration, Logger: d.log,
 	})
@@ -94,7 +94,7 @@ func startWorker(ctx context.Context, d *deps, queue *worker.Queue, wg *sync.Wai
 
 func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue) error {
 	handler := api.New(api.Options{
-		Store: d.store, Registry: d.registry, Box: d.box, Scheduler: queue,
+		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels, Scheduler: queue,
 		PingRedis:    func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
 		PublicURL:    d.cfg.PublicURL,
 		MaxBodyBytes: d.cfg.MaxBodyBytes,

@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/worker"
+)
+
+type previewView struct {
+	DeliveryID int64             `json:"delivery_id"`
+	ChannelID  int64             `json:"channel_id"`
+	Channel    string            `json:"channel"`
+	Kind       string            `json:"kind"`
+	Preview    *channels.Preview `json:"preview,omitempty"`
+	Error      string            `json:"error,omitempty"`
+}
+
+// previewPost shows, per delivery, exactly what each adapter would send.
+func (s *Server) previewPost(c echo.Context) error {
+	p, ds, err := s.loadPost(c)
+	if err != nil {
+		return err
+	}
+	only, err := queryID(c, "channel_id")
+	if err != nil {
+		return err
+	}
+	items := []previewView{}
+	for _, d := range ds {
+		if only != 0 && d.ChannelID != only {
+			continue
+		}
+		items = append(items, s.previewDelivery(c.Request().Context(), p, d))
+	}
+	if only != 0 && len(items) == 0 {
+		return invalid("channel_id", "this post is not sent to channel "+strconv.FormatInt(only, 10))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) previewDelivery(ctx context.Context, p storage.Post, d storage.Delivery) previewView {
+	v := previewView{DeliveryID: d.ID, ChannelID: d.ChannelID}
+	ch, err := s.store.GetChannel(ctx, d.ChannelID)
+	if err != nil {
+		v.Error = "kênh không còn tồn tại"
+		return v
+	}
+	v.Channel, v.Kind = ch.Name, ch.Kind
+	adapter, err := s.channels.Get(ch)
+	if err != nil {
+		s.log.Warn("preview: cannot build channel", "channel_id", ch.ID, "err", err)
+		v.Error = "không dựng được kênh: cấu hình kênh không hợp lệ hoặc không mở được"
+		return v
+	}
+	msg, err := worker.MessageFor(p, d)
+	if err != nil {
+		v.Error = "nội dung riêng cho kênh bị hỏng"
+		return v
+	}
+	if previewer, ok := adapter.(channels.Previewer); ok {
+		pv := previewer.Preview(msg)
+		if pv.Warnings == nil {
+			pv.Warnings = []string{}
+		}
+		v.Preview = &pv
+		return v
+	}
+	v.Preview = &channels.Preview{Text: msg.Title, Length: len([]rune(msg.Title)), Unit: "ký tự",
+		Fields: map[string]string{"title": msg.Title, "summary": msg.Summary}, Warnings: []string{}}
+	return v
+}
+
+type checkView struct {
+	OK          bool   `json:"ok"`
+	Checked     bool   `json:"checked"`
+	Account     string `json:"account,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	Detail      string `json:"detail,omitempty"`
+	NeedsReauth bool   `json:"needs_reauth"`
+}
+
+// testChannel verifies the channel's credentials against the platform
+// without publishing, and flags or clears "needs re-authorisation".
+func (s *Server) testChannel(c echo.Context) error {
+	ch, err := s.loadChannel(c)
+	if err != nil {
+		return err
+	}
+	adapter, err := s.channels.Build(ch)
+	if err != nil {
+		s.log.Warn("channel test: cannot build channel", "channel_id", ch.ID, "err", err)
+		return c.JSON(http.StatusOK, checkView{Checked: true,
+			Reason: "Cấu hình kênh không hợp lệ hoặc không giải mã được; hãy nhập lại thông tin kết nối."})
+	}
+	defer adapter.Close()
+	checker, ok := adapter.(channels.Checker)
+	if !ok {
+		return c.JSON(http.StatusOK, checkView{OK: true,
+			Reason: "Loại kênh này không có phép kiểm tra kết nối; hãy xem nhật ký gửi sau lần đăng đầu tiên."})
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 30*time.Second)
+	defer cancel()
+	res := checker.Check(ctx)
+	if err := s.recordCheck(c, ch, res); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, checkView{OK: res.OK, Checked: true, Account: res.Account,
+		Reason: res.Reason, Detail: res.Detail, NeedsReauth: res.NeedsReauth})
+}
+
+func (s *Server) recordCheck(c echo.Context, ch storage.Channel, res channels.CheckResult) error {
+	ctx := c.Request().Context()
+	switch {
+	case res.NeedsReauth:
+		return s.store.SetChannelStatus(ctx, ch.ID, storage.ChannelNeedsReauth, res.Reason, actor(c))
+	case res.OK && ch.Status == storage.ChannelNeedsReauth:
+		return s.store.SetChannelStatus(ctx, ch.ID, storage.ChannelActive, "", actor(c))
+	}
+	return nil
+}
