@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,7 +35,7 @@ type postRequest struct {
 	ChannelIDs *[]int64 `json:"channel_ids"`
 	PublishAt  *string  `json:"publish_at"`
 	// Variants maps a channel id (as a string, JSON keys are strings) to that channel's content.
-	Variants map[string]content.Variant `json:"variants"`
+	Variants map[string]json.RawMessage `json:"variants"`
 }
 
 type postView struct {
@@ -144,7 +146,7 @@ func (s *Server) postFromRequest(req postRequest) (storage.Post, error) {
 
 // cleanVariants checks each variant is for one of the post's channels and
 // applies the field rules; it returns the variants as stored JSON by channel.
-func cleanVariants(in map[string]content.Variant, chIDs []int64) (map[int64]string, error) {
+func cleanVariants(in map[string]json.RawMessage, chIDs []int64) (map[int64]string, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
@@ -153,10 +155,14 @@ func cleanVariants(in map[string]content.Variant, chIDs []int64) (map[int64]stri
 		allowed[id] = true
 	}
 	out := make(map[int64]string, len(in))
-	for key, v := range in {
+	for key, raw := range in {
 		id, err := strconv.ParseInt(key, 10, 64)
 		if err != nil || !allowed[id] {
 			return nil, invalid("variants."+key, "is not one of this post's channel_ids")
+		}
+		v, err := decodeVariant("variants."+key, raw)
+		if err != nil {
+			return nil, err
 		}
 		clean, errs := content.CleanVariant(v)
 		if len(errs) > 0 {
@@ -332,4 +338,22 @@ func oneOf(v string, allowed ...string) bool {
 		}
 	}
 	return false
+}
+
+// decodeVariant decodes one variant strictly, naming fields by their full path.
+func decodeVariant(path string, raw json.RawMessage) (content.Variant, error) {
+	var v content.Variant
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return v, invalid(path+"."+typeErr.Field, "must be "+jsonTypeName(typeErr.Type.Kind().String())+", not "+typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return v, invalid(path+"."+strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+	}
+	return v, invalid(path, "must be an object")
 }
