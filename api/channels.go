@@ -193,8 +193,10 @@ func (s *Server) loadChannel(c echo.Context) (storage.Channel, error) {
 
 // updateChannel renames a channel, changes its config (secrets sent back
 // masked or left out keep their stored value) or sets it active/disabled.
+// The change is applied to the stored row under its lock, so credentials an
+// adapter rotated meanwhile are not overwritten by a stale form.
 func (s *Server) updateChannel(c echo.Context) error {
-	ch, err := s.loadChannel(c)
+	id, err := pathID(c, "id", "channel")
 	if err != nil {
 		return err
 	}
@@ -202,13 +204,32 @@ func (s *Server) updateChannel(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	ch, err := s.store.EditChannel(c.Request().Context(), id, actor(c), func(ch *storage.Channel) error {
+		return s.applyChannelPatch(ch, req)
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFound("channel")
+	}
+	if err != nil {
+		return channelConflict(err)
+	}
+	v, err := s.viewChannel(ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) applyChannelPatch(ch *storage.Channel, req channelRequest) error {
 	if req.Kind != nil && *req.Kind != ch.Kind {
 		return invalid("kind", "cannot be changed; create a new channel instead")
 	}
 	if req.Name != nil {
-		if ch.Name, err = channelName(req.Name); err != nil {
+		name, err := channelName(req.Name)
+		if err != nil {
 			return err
 		}
+		ch.Name = name
 	}
 	if req.Status != nil {
 		if *req.Status != storage.ChannelActive && *req.Status != storage.ChannelDisabled {
@@ -217,22 +238,9 @@ func (s *Server) updateChannel(c echo.Context) error {
 		ch.Status, ch.StatusReason = *req.Status, ""
 	}
 	if len(req.Config) > 0 {
-		if err := s.mergeConfig(&ch, req.Config); err != nil {
-			return err
-		}
+		return s.mergeConfig(ch, req.Config)
 	}
-	if err := s.store.UpdateChannel(c.Request().Context(), &ch, actor(c)); err != nil {
-		return channelConflict(err)
-	}
-	updated, err := s.store.GetChannel(c.Request().Context(), ch.ID)
-	if err != nil {
-		return err
-	}
-	v, err := s.viewChannel(updated)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
+	return nil
 }
 
 func (s *Server) mergeConfig(ch *storage.Channel, patch json.RawMessage) error {

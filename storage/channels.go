@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -22,24 +23,39 @@ func (s *Store) CreateChannel(ctx context.Context, ch *Channel, actor string) er
 	return translate(err, "create channel")
 }
 
-// UpdateChannel saves ch's name, config, slug and status.
-func (s *Store) UpdateChannel(ctx context.Context, ch *Channel, actor string) error {
+// EditChannel applies fn to the channel while holding its row lock and
+// saves the result (name, sealed config, feed slug, status). Holding the
+// lock matters: an adapter may be rotating credentials in the same row.
+// A name or slug that is taken is ErrConflict.
+func (s *Store) EditChannel(ctx context.Context, id int64, actor string, fn func(ch *Channel) error) (Channel, error) {
+	var ch Channel
+	var fnErr error
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var old Channel
-		if err := tx.First(&old, ch.ID).Error; err != nil {
+		q := tx
+		if s.dialect == dialectPostgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.First(&ch, id).Error; err != nil {
 			return err
 		}
-		res := tx.Model(&Channel{}).Where("id = ?", ch.ID).Updates(map[string]any{
-			"name": ch.Name, "config_sealed": ch.ConfigSealed, "feed_slug": ch.FeedSlug,
-			"status": ch.Status, "status_reason": ch.StatusReason, "updated_at": s.nowUTC(),
-		})
-		if res.Error != nil {
-			return res.Error
+		from := ch.Status
+		if fnErr = fn(&ch); fnErr != nil {
+			return fnErr
 		}
-		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityChannel, EntityID: ch.ID,
-			Action: "updated", FromStatus: old.Status, ToStatus: ch.Status, Detail: ch.StatusReason})
+		ch.UpdatedAt = s.nowUTC()
+		if err := tx.Model(&Channel{}).Where("id = ?", id).Updates(map[string]any{
+			"name": ch.Name, "config_sealed": ch.ConfigSealed, "feed_slug": ch.FeedSlug,
+			"status": ch.Status, "status_reason": ch.StatusReason, "updated_at": ch.UpdatedAt,
+		}).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityChannel, EntityID: id,
+			Action: "updated", FromStatus: from, ToStatus: ch.Status, Detail: ch.StatusReason})
 	})
-	return translate(err, "update channel")
+	if fnErr != nil && errors.Is(err, fnErr) {
+		return ch, fnErr // the caller's own error, as it made it
+	}
+	return ch, translate(err, "edit channel")
 }
 
 // SetChannelStatus flags a channel, e.g. when its credentials need renewing.

@@ -17,8 +17,10 @@ import (
 
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/facebook"
 	"github.com/loa-vn/loa/channels/rss"
 	"github.com/loa-vn/loa/channels/webhook"
+	"github.com/loa-vn/loa/channels/zalo"
 	"github.com/loa-vn/loa/configs"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
@@ -69,7 +71,8 @@ func openDeps(ctx context.Context, cfg configs.Config, log *slog.Logger, autoMig
 	if d.box, err = openBox(cfg); err != nil {
 		return nil, err
 	}
-	if d.registry, err = channels.NewRegistry(webhook.Kind(), rss.Kind()); err != nil {
+	if d.registry, err = channels.NewRegistry(webhook.Kind(), rss.Kind(), facebook.Kind(),
+		zalo.Kind(worker.NewConfigStore(store, d.box))); err != nil {
 		return nil, err
 	}
 	d.channels = worker.NewChannelSet(d.registry, d.box, d.channelEnv())
