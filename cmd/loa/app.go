@@ -20,6 +20,7 @@ import (
 	"github.com/loa-vn/loa/channels/facebook"
 	"github.com/loa-vn/loa/channels/rss"
 	"github.com/loa-vn/loa/channels/webhook"
+	"github.com/loa-vn/loa/channels/wordpress"
 	"github.com/loa-vn/loa/channels/zalo"
 	"github.com/loa-vn/loa/configs"
 	"github.com/loa-vn/loa/secrets"
@@ -72,7 +73,7 @@ func openDeps(ctx context.Context, cfg configs.Config, log *slog.Logger, autoMig
 		return nil, err
 	}
 	if d.registry, err = channels.NewRegistry(webhook.Kind(), rss.Kind(), facebook.Kind(),
-		zalo.Kind(worker.NewConfigStore(store, d.box))); err != nil {
+		wordpress.Kind(), zalo.Kind(worker.NewConfigStore(store, d.box))); err != nil {
 		return nil, err
 	}
 	d.channels = worker.NewChannelSet(d.registry, d.box, d.channelEnv())
