@@ -5,6 +5,10 @@ RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -o /out/loa ./cmd/loa
 
-FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/loa /loa
-ENTRYPOINT ["/loa"]
+# Debian slim rather than distroless: radio editions are spoken by espeak-ng.
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng ca-certificates \
+    && rm -rf /var/lib/apt/lists/* && useradd --system --uid 10001 loa
+COPY --from=build /out/loa /usr/local/bin/loa
+USER loa
+ENTRYPOINT ["/usr/local/bin/loa"]

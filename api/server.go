@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	v1.POST("/channels", s.createChannel, editor...)
 	v1.PATCH("/channels/:id", s.updateChannel, editor...)
 	v1.POST("/channels/:id/test", s.testChannel, editor...)
+	v1.GET("/channels/:id/editions/:date/:file", s.edition, officer...)
 
 	v1.POST("/posts", s.createPost, officer...)
 	v1.GET("/posts", s.listPosts, officer...)

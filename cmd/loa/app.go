@@ -18,6 +18,7 @@ import (
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/facebook"
+	"github.com/loa-vn/loa/channels/radio"
 	"github.com/loa-vn/loa/channels/rss"
 	"github.com/loa-vn/loa/channels/webhook"
 	"github.com/loa-vn/loa/channels/wordpress"
@@ -73,7 +74,7 @@ func openDeps(ctx context.Context, cfg configs.Config, log *slog.Logger, autoMig
 		return nil, err
 	}
 	if d.registry, err = channels.NewRegistry(webhook.Kind(), rss.Kind(), facebook.Kind(),
-		wordpress.Kind(), zalo.Kind(worker.NewConfigStore(store, d.box))); err != nil {
+		wordpress.Kind(), radio.Kind(), zalo.Kind(worker.NewConfigStore(store, d.box))); err != nil {
 		return nil, err
 	}
 	d.channels = worker.NewChannelSet(d.registry, d.box, d.channelEnv())
