@@ -11,6 +11,7 @@ const (
 	EntityPost     = "post"
 	EntityDelivery = "delivery"
 	EntityChannel  = "channel"
+	EntityUser     = "user"
 )
 
 func (s *Store) audit(tx *gorm.DB, e AuditEvent) error {

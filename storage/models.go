@@ -11,22 +11,26 @@ const (
 
 // Delivery statuses.
 const (
-	DeliveryScheduled   = "scheduled"
-	DeliverySending     = "sending"
-	DeliveryDelivered   = "delivered"
-	DeliveryRetrying    = "retrying"
-	DeliveryFailed      = "failed"
-	DeliveryUnconfirmed = "unconfirmed"
-	DeliveryCanceled    = "canceled"
+	// DeliveryPendingApproval deliveries wait for their post's approval and are not queued.
+	DeliveryPendingApproval = "pending_approval"
+	DeliveryScheduled       = "scheduled"
+	DeliverySending         = "sending"
+	DeliveryDelivered       = "delivered"
+	DeliveryRetrying        = "retrying"
+	DeliveryFailed          = "failed"
+	DeliveryUnconfirmed     = "unconfirmed"
+	DeliveryCanceled        = "canceled"
 )
 
 // Post statuses, derived from the post's deliveries.
 const (
-	PostScheduled = "scheduled"
-	PostPublished = "published"
-	PostPartial   = "partial"
-	PostFailed    = "failed"
-	PostCanceled  = "canceled"
+	PostPendingApproval = "pending_approval"
+	PostRejected        = "rejected"
+	PostScheduled       = "scheduled"
+	PostPublished       = "published"
+	PostPartial         = "partial"
+	PostFailed          = "failed"
+	PostCanceled        = "canceled"
 )
 
 // Channel statuses.
@@ -38,20 +42,24 @@ const (
 
 // User is a person (or automation) that acts through API tokens.
 type User struct {
-	ID        int64
-	Name      string
-	Role      string
-	CreatedAt time.Time
+	ID   int64
+	Name string
+	Role string
+	// PasswordHash is an argon2id hash ("" when the user logs in only by token).
+	PasswordHash string
+	DisabledAt   *time.Time
+	CreatedAt    time.Time
 }
 
 // APIToken authenticates a user; only the SHA-256 of the token is kept.
 type APIToken struct {
-	ID        int64
-	UserID    int64
-	Name      string
-	TokenHash string
-	CreatedAt time.Time
-	RevokedAt *time.Time
+	ID         int64
+	UserID     int64
+	Name       string
+	TokenHash  string
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
 }
 
 // Channel is one account on one platform. Its config (with credentials) is
@@ -83,8 +91,13 @@ type Post struct {
 	Status    string
 	PublishAt time.Time
 	CreatedBy int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// ApprovedBy is the editor who approved the post (or its author when no
+	// approval was needed); 0 while it waits.
+	ApprovedBy   int64
+	ApprovedAt   *time.Time
+	RejectReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Delivery is one post sent to one channel.

@@ -36,22 +36,29 @@ func joinIDs(ids []int64) string {
 	return strings.Join(s, ", ")
 }
 
-// CreatePost stores p with one scheduled delivery per channel, all or nothing.
-// variants maps a channel id to that channel's variant JSON.
+// CreatePost stores p with one delivery per channel, all or nothing.
+// variants maps a channel id to that channel's variant JSON. A post created
+// with Status PostPendingApproval gets deliveries that wait for approval;
+// any other post is approved by its author and scheduled at once.
 func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]string, actor string) ([]Delivery, error) {
 	var deliveries []Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := checkChannels(tx, channelIDs); err != nil {
 			return err
 		}
-		p.Status = PostScheduled
+		deliveryStatus := DeliveryPendingApproval
+		if p.Status != PostPendingApproval {
+			p.Status, deliveryStatus = PostScheduled, DeliveryScheduled
+			now := s.nowUTC()
+			p.ApprovedBy, p.ApprovedAt = p.CreatedBy, &now
+		}
 		p.PublishAt = p.PublishAt.UTC()
 		if err := tx.Create(p).Error; err != nil {
 			return err
 		}
 		deliveries = make([]Delivery, len(channelIDs))
 		for i, chID := range channelIDs {
-			deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, Status: DeliveryScheduled,
+			deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, Status: deliveryStatus,
 				ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt, Variant: variants[chID]}
 		}
 		if err := tx.Create(&deliveries).Error; err != nil {
@@ -142,7 +149,7 @@ func (s *Store) CancelPost(ctx context.Context, id int64, actor string) ([]int64
 			return err
 		}
 		if err := tx.Model(&Delivery{}).
-			Where("post_id = ? AND status IN ?", id, []string{DeliveryScheduled, DeliveryRetrying}).
+			Where("post_id = ? AND status IN ?", id, []string{DeliveryPendingApproval, DeliveryScheduled, DeliveryRetrying}).
 			Pluck("id", &canceled).Error; err != nil {
 			return err
 		}
@@ -192,7 +199,7 @@ func (s *Store) refreshPostStatus(tx *gorm.DB, postID int64, actor, action strin
 		counts[r.Status] = r.N
 	}
 	next := postStatusFrom(counts)
-	if next == p.Status {
+	if next == p.Status || next == PostCanceled && p.Status == PostRejected {
 		return nil
 	}
 	if err := tx.Model(&Post{}).Where("id = ?", postID).
@@ -208,6 +215,8 @@ func postStatusFrom(counts map[string]int) string {
 	delivered := counts[DeliveryDelivered]
 	bad := counts[DeliveryFailed] + counts[DeliveryUnconfirmed]
 	switch {
+	case counts[DeliveryPendingApproval] > 0:
+		return PostPendingApproval
 	case pending > 0:
 		return PostScheduled
 	case delivered == 0 && bad == 0:

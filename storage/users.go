@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -93,7 +95,7 @@ func (s *Store) CreateUserWithToken(ctx context.Context, name, role, tokenHash s
 	return u, translate(err, "create user")
 }
 
-// UserByTokenHash returns the user holding the unrevoked token with hash.
+// UserByTokenHash returns the enabled user holding the unrevoked token with hash.
 func (s *Store) UserByTokenHash(ctx context.Context, hash string) (User, error) {
 	var tok APIToken
 	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", hash).First(&tok).Error
@@ -101,8 +103,148 @@ func (s *Store) UserByTokenHash(ctx context.Context, hash string) (User, error) 
 		return User{}, translate(err, "find token")
 	}
 	var u User
-	if err := s.db.WithContext(ctx).First(&u, tok.UserID).Error; err != nil {
+	err = s.db.WithContext(ctx).Where("id = ? AND disabled_at IS NULL", tok.UserID).First(&u).Error
+	if err != nil {
 		return User{}, translate(err, fmt.Sprintf("find user %d", tok.UserID))
 	}
+	s.touchToken(ctx, tok)
 	return u, nil
+}
+
+// touchToken records when a token was last used, at most once a minute, so
+// that admins can see stale tokens without a write on every request.
+func (s *Store) touchToken(ctx context.Context, tok APIToken) {
+	now := s.nowUTC()
+	if tok.LastUsedAt != nil && now.Sub(*tok.LastUsedAt) < time.Minute {
+		return
+	}
+	s.db.WithContext(ctx).Model(&APIToken{}).Where("id = ?", tok.ID).Update("last_used_at", now)
+}
+
+// CreateUser adds a user; a taken name is ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, u *User, actor string) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(u).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityUser, EntityID: u.ID,
+			Action: "created", ToStatus: u.Role, Detail: u.Name})
+	})
+	return translate(err, "create user")
+}
+
+// ListUsers returns every user, oldest first.
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	var us []User
+	err := s.db.WithContext(ctx).Order("id").Find(&us).Error
+	return us, translate(err, "list users")
+}
+
+// GetUser returns one user.
+func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
+	var u User
+	err := s.db.WithContext(ctx).First(&u, id).Error
+	return u, translate(err, "get user")
+}
+
+// UserByName returns the user with that log-in name.
+func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("name = ?", name).First(&u).Error
+	return u, translate(err, "find user by name")
+}
+
+// UserChange is an admin's change to a user. Nil fields stay.
+type UserChange struct {
+	Role         *string
+	Disabled     *bool
+	PasswordHash *string
+}
+
+// UpdateUser applies c; disabling a user stops all their tokens working.
+func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor string) (User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.First(&u, id).Error; err != nil {
+			return err
+		}
+		from := u.Role
+		updates := map[string]any{}
+		if c.Role != nil {
+			u.Role, updates["role"] = *c.Role, *c.Role
+		}
+		if c.PasswordHash != nil {
+			u.PasswordHash, updates["password_hash"] = *c.PasswordHash, *c.PasswordHash
+		}
+		if c.Disabled != nil {
+			u.DisabledAt = nil
+			if *c.Disabled {
+				now := s.nowUTC()
+				u.DisabledAt = &now
+			}
+			updates["disabled_at"] = u.DisabledAt
+		}
+		if len(updates) == 0 {
+			return nil
+		}
+		if err := tx.Model(&User{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+			return err
+		}
+		detail := ""
+		if c.Disabled != nil {
+			detail = map[bool]string{true: "disabled", false: "enabled"}[*c.Disabled]
+		}
+		if c.PasswordHash != nil {
+			detail += " password changed"
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityUser, EntityID: id,
+			Action: "updated", FromStatus: from, ToStatus: u.Role, Detail: strings.TrimSpace(detail)})
+	})
+	return u, translate(err, "update user")
+}
+
+// CreateToken adds an API token for a user.
+func (s *Store) CreateToken(ctx context.Context, userID int64, name, hash, actor string) (APIToken, error) {
+	tok := APIToken{UserID: userID, Name: name, TokenHash: hash}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&tok).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityUser, EntityID: userID,
+			Action: "token_created", Detail: name})
+	})
+	return tok, translate(err, "create token")
+}
+
+// ListTokens returns a user's tokens, newest first (hashes included; callers never show them).
+func (s *Store) ListTokens(ctx context.Context, userID int64) ([]APIToken, error) {
+	var ts []APIToken
+	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("id DESC").Find(&ts).Error
+	return ts, translate(err, "list tokens")
+}
+
+// GetToken returns one token.
+func (s *Store) GetToken(ctx context.Context, id int64) (APIToken, error) {
+	var t APIToken
+	err := s.db.WithContext(ctx).First(&t, id).Error
+	return t, translate(err, "get token")
+}
+
+// RevokeToken stops a token working; revoking twice is fine.
+func (s *Store) RevokeToken(ctx context.Context, id int64, actor string) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var t APIToken
+		if err := tx.First(&t, id).Error; err != nil {
+			return err
+		}
+		if t.RevokedAt != nil {
+			return nil
+		}
+		if err := tx.Model(&APIToken{}).Where("id = ?", id).Update("revoked_at", s.nowUTC()).Error; err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityUser, EntityID: t.UserID,
+			Action: "token_revoked", Detail: t.Name})
+	})
+	return translate(err, "revoke token")
 }
