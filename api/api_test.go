@@ -509,11 +509,20 @@ func postBody(channelIDs ...int64) map[string]any {
 	}
 }
 
+// createPost creates a post as token's user and, if it waits for approval
+// (an officer's), has an editor approve it, so it is scheduled like any
+// other. Approval itself is tested in approvals_test.go.
 func (e *env) createPost(token string, body map[string]any) postJSON {
 	e.t.Helper()
 	r := e.post("/api/v1/posts", token, body)
 	wantStatus(e.t, r, http.StatusCreated)
-	return decode[postJSON](e.t, r)
+	p := decode[postJSON](e.t, r)
+	if p.Status == storage.PostPendingApproval {
+		r = e.post(fmt.Sprintf("/api/v1/posts/%d/approve", p.ID), editorToken, nil)
+		wantStatus(e.t, r, http.StatusOK)
+		p = decode[postJSON](e.t, r)
+	}
+	return p
 }
 
 // finish claims delivery id as a worker would and ends the attempt with status.

@@ -57,7 +57,7 @@ func viewDelivery(d storage.Delivery) deliveryView {
 	return v
 }
 
-var deliveryStatuses = []string{storage.DeliveryScheduled, storage.DeliverySending, storage.DeliveryDelivered,
+var deliveryStatuses = []string{storage.DeliveryPendingApproval, storage.DeliveryScheduled, storage.DeliverySending, storage.DeliveryDelivered,
 	storage.DeliveryRetrying, storage.DeliveryFailed, storage.DeliveryUnconfirmed, storage.DeliveryCanceled}
 
 func (s *Server) listDeliveries(c echo.Context) error {

@@ -161,7 +161,7 @@ func TestServerErrorsDoNotLeak(t *testing.T) {
 		e.sched.mu.Lock()
 		e.sched.Panic = "scheduler exploded at redis://:hunter2@10.1.2.3:6379"
 		e.sched.mu.Unlock()
-		wantInternal(t, e.post("/api/v1/posts", officerToken, postBody(ch.ID)), "exploded", "hunter2", "panic", "goroutine")
+		wantInternal(t, e.post("/api/v1/posts", editorToken, postBody(ch.ID)), "exploded", "hunter2", "panic", "goroutine")
 		if !strings.Contains(log.String(), "scheduler exploded") {
 			t.Errorf("server log lacks the panic:\n%s", log.String())
 		}

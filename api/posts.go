@@ -39,21 +39,25 @@ type postRequest struct {
 }
 
 type postView struct {
-	ID         int64          `json:"id"`
-	Status     string         `json:"status"`
-	Title      string         `json:"title"`
-	Summary    string         `json:"summary"`
-	Body       string         `json:"body"`
-	Category   string         `json:"category"`
-	Audience   string         `json:"audience"`
-	Link       string         `json:"link"`
-	ImageURL   string         `json:"image_url"`
-	Priority   string         `json:"priority"`
-	PublishAt  time.Time      `json:"publish_at"`
-	CreatedBy  int64          `json:"created_by"`
-	CreatedAt  time.Time      `json:"created_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
-	Deliveries []deliveryView `json:"deliveries,omitempty"`
+	ID         int64      `json:"id"`
+	Status     string     `json:"status"`
+	Title      string     `json:"title"`
+	Summary    string     `json:"summary"`
+	Body       string     `json:"body"`
+	Category   string     `json:"category"`
+	Audience   string     `json:"audience"`
+	Link       string     `json:"link"`
+	ImageURL   string     `json:"image_url"`
+	Priority   string     `json:"priority"`
+	PublishAt  time.Time  `json:"publish_at"`
+	CreatedBy  int64      `json:"created_by"`
+	ApprovedBy int64      `json:"approved_by,omitempty"`
+	ApprovedAt *time.Time `json:"approved_at,omitempty"`
+	// RejectReason is set while a rejected post waits for its author.
+	RejectReason string         `json:"reject_reason,omitempty"`
+	CreatedAt    time.Time      `json:"created_at"`
+	UpdatedAt    time.Time      `json:"updated_at"`
+	Deliveries   []deliveryView `json:"deliveries,omitempty"`
 	// Variants is keyed by channel id; present only with deliveries.
 	Variants map[string]content.Variant `json:"variants,omitempty"`
 }
@@ -61,8 +65,9 @@ type postView struct {
 func viewPost(p storage.Post, ds []storage.Delivery) postView {
 	v := postView{ID: p.ID, Status: p.Status, Title: p.Title, Summary: p.Summary, Body: p.Body,
 		Category: p.Category, Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority,
-		PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy,
-		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+		PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy, ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
+		RejectReason: p.RejectReason,
+		CreatedAt:    p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	if ds != nil {
 		v.Deliveries = make([]deliveryView, len(ds))
 		for i, d := range ds {
@@ -97,6 +102,9 @@ func (s *Server) createPost(c echo.Context) error {
 		return err
 	}
 	post.CreatedBy = currentUser(c).ID
+	if needsApproval(currentUser(c)) {
+		post.Status = storage.PostPendingApproval
+	}
 	ctx := c.Request().Context()
 	deliveries, err := s.store.CreatePost(ctx, &post, chIDs, variants, actor(c))
 	var unavailable *storage.ChannelsUnavailableError
@@ -106,10 +114,8 @@ func (s *Server) createPost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, d := range deliveries {
-		if err := s.scheduler.Schedule(ctx, d.ID, d.NextAttemptAt); err != nil {
-			s.log.Warn("cannot queue delivery now; the reconciler will", "delivery_id", d.ID, "err", err)
-		}
+	if post.Status != storage.PostPendingApproval {
+		s.queue(c, deliveries)
 	}
 	return c.JSON(http.StatusCreated, viewPost(post, deliveries))
 }
@@ -253,7 +259,8 @@ func (s *Server) listPosts(c echo.Context) error {
 		return err
 	}
 	status := c.QueryParam("status")
-	if status != "" && !oneOf(status, storage.PostScheduled, storage.PostPublished, storage.PostPartial, storage.PostFailed, storage.PostCanceled) {
+	if status != "" && !oneOf(status, storage.PostPendingApproval, storage.PostRejected, storage.PostScheduled,
+		storage.PostPublished, storage.PostPartial, storage.PostFailed, storage.PostCanceled) {
 		return invalid("status", "unknown post status")
 	}
 	posts, err := s.store.ListPosts(c.Request().Context(), storage.PostFilter{Status: status, BeforeID: page.before, Limit: page.limit + 1})

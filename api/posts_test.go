@@ -18,10 +18,11 @@ func TestCreatePost(t *testing.T) {
 	e := newEnv(t)
 	a, b := e.createWebhook("Cổng phường"), e.createFeed("Bản tin", "ban-tin")
 
-	r := e.post("/api/v1/posts", officerToken, postBody(a.ID, b.ID))
+	// An editor's post needs no approval, so it is scheduled at once.
+	r := e.post("/api/v1/posts", editorToken, postBody(a.ID, b.ID))
 	wantStatus(t, r, http.StatusCreated)
 	p := decode[postJSON](t, r)
-	if p.ID <= 0 || p.Status != storage.PostScheduled || p.CreatedBy != e.users[officerToken].ID {
+	if p.ID <= 0 || p.Status != storage.PostScheduled || p.CreatedBy != e.users[editorToken].ID {
 		t.Errorf("post = %+v", p)
 	}
 	if !p.PublishAt.Equal(testNow) {
@@ -473,7 +474,7 @@ func TestCancelPost(t *testing.T) {
 		for _, it := range h.Items {
 			actions = append(actions, fmt.Sprint(it["action"]))
 		}
-		if fmt.Sprint(actions) != "[created canceled]" {
+		if fmt.Sprint(actions) != "[created approved canceled]" {
 			t.Errorf("history actions = %v", actions)
 		}
 	})

@@ -114,6 +114,9 @@ func (s *Server) routes() {
 	v1.GET("/posts/:id/history", s.postHistory, officer...)
 	v1.GET("/posts/:id/preview", s.previewPost, officer...)
 	v1.POST("/posts/:id/cancel", s.cancelPost, officer...)
+	v1.PATCH("/posts/:id", s.editPost, officer...)
+	v1.POST("/posts/:id/approve", s.approvePost, editor...)
+	v1.POST("/posts/:id/reject", s.rejectPost, editor...)
 
 	v1.GET("/deliveries", s.listDeliveries, officer...)
 	v1.GET("/deliveries/:id", s.getDelivery, officer...)
