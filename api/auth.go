@@ -1,7 +1,9 @@
 package api
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base32"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -12,6 +14,13 @@ import (
 
 	"github.com/loa-vn/loa/storage"
 )
+
+// NewToken returns a random API token.
+func NewToken() string {
+	b := make([]byte, 30)
+	rand.Read(b)
+	return "loa_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
 
 // HashToken is how API tokens are stored: they are long random strings, so a
 // plain SHA-256 suffices (passwords would need a slow hash).

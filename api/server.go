@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,6 +56,9 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	echo      *echo.Echo
+	// dummyHash makes a log-in for an unknown name cost as much as a real
+	// one, so response times do not reveal which names exist.
+	dummyHash func() string
 }
 
 // New builds the server and its routes.
@@ -64,6 +68,10 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.dummyHash = sync.OnceValue(func() string {
+		h, _ := HashPassword("not-a-real-password")
+		return h
+	})
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -100,6 +108,16 @@ func (s *Server) routes() {
 	officer := []echo.MiddlewareFunc{s.authenticate}
 	editor := []echo.MiddlewareFunc{s.authenticate, requireRole(storage.RoleEditor)}
 	v1.GET("/me", s.me, officer...)
+	v1.POST("/auth/login", s.login)
+
+	admin := []echo.MiddlewareFunc{s.authenticate, requireRole(storage.RoleAdmin)}
+	v1.GET("/users", s.listUsers, admin...)
+	v1.POST("/users", s.createUser, admin...)
+	v1.GET("/users/:id", s.getUser, admin...)
+	v1.PATCH("/users/:id", s.updateUser, admin...)
+	v1.GET("/users/:id/tokens", s.listTokens, officer...)
+	v1.POST("/users/:id/tokens", s.createToken, officer...)
+	v1.DELETE("/tokens/:id", s.revokeToken, officer...)
 
 	v1.GET("/channels", s.listChannels, officer...)
 	v1.GET("/channels/:id", s.getChannel, officer...)

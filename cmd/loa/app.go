@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
@@ -171,20 +169,13 @@ func migrate(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	return err
 }
 
-// newToken returns a random API token.
-func newToken() string {
-	b := make([]byte, 30)
-	rand.Read(b)
-	return "loa_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
 // bootstrapAdmin makes LOA_ADMIN_TOKEN an admin token, or on first start
 // with no users creates one and prints it once (only its hash is kept).
 func bootstrapAdmin(ctx context.Context, d *deps, stdout io.Writer) error {
 	if d.cfg.AdminToken != "" {
 		return d.store.EnsureEnvAdmin(ctx, api.HashToken(d.cfg.AdminToken))
 	}
-	token := newToken()
+	token := api.NewToken()
 	created, err := d.store.CreateFirstAdmin(ctx, "admin", api.HashToken(token))
 	if err != nil || !created {
 		return err
@@ -209,7 +200,7 @@ func createToken(ctx context.Context, cfg configs.Config, name, role string, std
 	if err := prepareSchema(ctx, store, true, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		return err
 	}
-	token := newToken()
+	token := api.NewToken()
 	u, err := store.CreateUserWithToken(ctx, name, role, api.HashToken(token))
 	if err != nil {
 		return err

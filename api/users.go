@@ -1,0 +1,279 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/storage"
+)
+
+const minPasswordRunes = 10
+
+type userView struct {
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Role        string     `json:"role"`
+	HasPassword bool       `json:"has_password"`
+	Disabled    bool       `json:"disabled"`
+	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+func viewUser(u storage.User) userView {
+	return userView{ID: u.ID, Name: u.Name, Role: u.Role, HasPassword: u.PasswordHash != "",
+		Disabled: u.DisabledAt != nil, DisabledAt: u.DisabledAt, CreatedAt: u.CreatedAt.UTC()}
+}
+
+type tokenView struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"user_id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+	// Token is present only in the response that creates it.
+	Token string `json:"token,omitempty"`
+}
+
+func viewToken(t storage.APIToken) tokenView {
+	return tokenView{ID: t.ID, UserID: t.UserID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(),
+		LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
+}
+
+type userRequest struct {
+	Name     *string `json:"name"`
+	Role     *string `json:"role"`
+	Password *string `json:"password"`
+	Disabled *bool   `json:"disabled"`
+}
+
+func checkRole(role *string) (*string, error) {
+	if role == nil {
+		return nil, nil
+	}
+	if _, ok := roleRank[*role]; !ok {
+		return nil, invalid("role", "must be officer, editor or admin")
+	}
+	return role, nil
+}
+
+func hashNewPassword(password *string) (*string, error) {
+	if password == nil {
+		return nil, nil
+	}
+	if utf8.RuneCountInString(*password) < minPasswordRunes {
+		return nil, invalid("password", "must be at least 10 characters")
+	}
+	if len(*password) > 200 {
+		return nil, invalid("password", "is longer than 200 bytes")
+	}
+	hash, err := HashPassword(*password)
+	return &hash, err
+}
+
+func (s *Server) createUser(c echo.Context) error {
+	var req userRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(content.PlainText(deref(req.Name)))
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return invalid("name", "is required, at most 100 characters")
+	}
+	if req.Role == nil {
+		return invalid("role", "is required: officer, editor or admin")
+	}
+	role, err := checkRole(req.Role)
+	if err != nil {
+		return err
+	}
+	hash, err := hashNewPassword(req.Password)
+	if err != nil {
+		return err
+	}
+	u := storage.User{Name: name, Role: *role}
+	if hash != nil {
+		u.PasswordHash = *hash
+	}
+	if err := s.store.CreateUser(c.Request().Context(), &u, actor(c)); err != nil {
+		if errors.Is(err, storage.ErrConflict) {
+			return &Error{Status: http.StatusConflict, Code: "conflict", Message: "a user with this name already exists"}
+		}
+		return err
+	}
+	return c.JSON(http.StatusCreated, viewUser(u))
+}
+
+func (s *Server) listUsers(c echo.Context) error {
+	us, err := s.store.ListUsers(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	items := make([]userView, len(us))
+	for i, u := range us {
+		items[i] = viewUser(u)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) loadUser(c echo.Context) (storage.User, error) {
+	id, err := pathID(c, "id", "user")
+	if err != nil {
+		return storage.User{}, err
+	}
+	u, err := s.store.GetUser(c.Request().Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return u, notFound("user")
+	}
+	return u, err
+}
+
+func (s *Server) getUser(c echo.Context) error {
+	u, err := s.loadUser(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewUser(u))
+}
+
+// updateUser changes a user's role, password or disabled state. Admins
+// cannot demote or disable themselves, so a site always keeps an admin.
+func (s *Server) updateUser(c echo.Context) error {
+	u, err := s.loadUser(c)
+	if err != nil {
+		return err
+	}
+	var req userRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Name != nil {
+		return invalid("name", "cannot be changed")
+	}
+	change := storage.UserChange{Disabled: req.Disabled}
+	if change.Role, err = checkRole(req.Role); err != nil {
+		return err
+	}
+	if change.PasswordHash, err = hashNewPassword(req.Password); err != nil {
+		return err
+	}
+	if u.ID == currentUser(c).ID && (req.Role != nil && *req.Role != storage.RoleAdmin || req.Disabled != nil && *req.Disabled) {
+		return &Error{Status: http.StatusConflict, Code: "self_lockout", Message: "you cannot demote or disable yourself; ask another admin"}
+	}
+	updated, err := s.store.UpdateUser(c.Request().Context(), u.ID, change, actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewUser(updated))
+}
+
+// canManageTokensOf: admins manage anyone's tokens, others their own.
+func canManageTokensOf(c echo.Context, userID int64) bool {
+	u := currentUser(c)
+	return u.ID == userID || hasRole(u, storage.RoleAdmin)
+}
+
+func (s *Server) listTokens(c echo.Context) error {
+	id, err := pathID(c, "id", "user")
+	if err != nil {
+		return err
+	}
+	if !canManageTokensOf(c, id) {
+		return forbidden("you can list only your own tokens")
+	}
+	ts, err := s.store.ListTokens(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	items := make([]tokenView, len(ts))
+	for i, t := range ts {
+		items[i] = viewToken(t)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+type tokenRequest struct {
+	Name *string `json:"name"`
+}
+
+// createToken issues an API token; it is shown once, only its hash is kept.
+func (s *Server) createToken(c echo.Context) error {
+	u, err := s.loadUser(c)
+	if err != nil {
+		return err
+	}
+	if !canManageTokensOf(c, u.ID) {
+		return forbidden("you can create tokens only for yourself")
+	}
+	var req tokenRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(content.PlainText(deref(req.Name)))
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return invalid("name", "is required, at most 100 characters (e.g. the device or script using it)")
+	}
+	return s.issueToken(c, u, name, http.StatusCreated)
+}
+
+func (s *Server) issueToken(c echo.Context, u storage.User, name string, status int) error {
+	token := NewToken()
+	t, err := s.store.CreateToken(c.Request().Context(), u.ID, name, HashToken(token), actor(c))
+	if err != nil {
+		return err
+	}
+	v := viewToken(t)
+	v.Token = token
+	return c.JSON(status, v)
+}
+
+func (s *Server) revokeToken(c echo.Context) error {
+	id, err := pathID(c, "id", "token")
+	if err != nil {
+		return err
+	}
+	t, err := s.store.GetToken(c.Request().Context(), id)
+	if errors.Is(err, storage.ErrNotFound) || err == nil && !canManageTokensOf(c, t.UserID) {
+		return notFound("token")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeToken(c.Request().Context(), id, actor(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type loginRequest struct {
+	Name     *string `json:"name"`
+	Password *string `json:"password"`
+}
+
+// login exchanges a name and password for a new API token.
+func (s *Server) login(c echo.Context) error {
+	var req loginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := s.store.UserByName(c.Request().Context(), strings.TrimSpace(deref(req.Name)))
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	hash := u.PasswordHash
+	if hash == "" {
+		hash = s.dummyHash()
+	}
+	ok, _ := CheckPassword(hash, deref(req.Password))
+	if !ok || u.PasswordHash == "" || u.DisabledAt != nil {
+		return &Error{Status: http.StatusUnauthorized, Code: "invalid_credentials", Message: "wrong name or password"}
+	}
+	c.Set(userKey, u)
+	return s.issueToken(c, u, "log-in "+s.now().UTC().Format("2006-01-02 15:04"), http.StatusOK)
+}
