@@ -168,7 +168,9 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 	}
 	o := api.Options{
 		Store: e.store, Registry: reg, Box: box, Scheduler: e.sched, PingRedis: e.redis.Ping,
-		Channels:  worker.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL}),
+		Channels: worker.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL}),
+		Materializer: worker.NewMaterializer(e.store, e.sched, 30*24*time.Hour, time.Minute, slog.New(slog.DiscardHandler)).
+			WithClock(func() time.Time { return testNow }),
 		PublicURL: publicURL, MaxBodyBytes: maxBody, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return testNow },
 	}

@@ -34,6 +34,7 @@ type Options struct {
 	Box          *secrets.Box
 	Channels     *worker.ChannelSet
 	Scheduler    Scheduler
+	Materializer Materializer
 	PingRedis    func(ctx context.Context) error
 	PublicURL    string
 	MaxBodyBytes int64 // zero means DefaultMaxBodyBytes
@@ -46,16 +47,17 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Server holds the handlers.
 type Server struct {
-	store     *storage.Store
-	registry  *channels.Registry
-	box       *secrets.Box
-	channels  *worker.ChannelSet
-	scheduler Scheduler
-	pingRedis func(ctx context.Context) error
-	publicURL string
-	log       *slog.Logger
-	now       func() time.Time
-	echo      *echo.Echo
+	store        *storage.Store
+	registry     *channels.Registry
+	box          *secrets.Box
+	channels     *worker.ChannelSet
+	scheduler    Scheduler
+	materializer Materializer
+	pingRedis    func(ctx context.Context) error
+	publicURL    string
+	log          *slog.Logger
+	now          func() time.Time
+	echo         *echo.Echo
 	// dummyHash makes a log-in for an unknown name cost as much as a real
 	// one, so response times do not reveal which names exist.
 	dummyHash func() string
@@ -63,7 +65,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(o Options) *Server {
-	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler,
+	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler, materializer: o.Materializer,
 		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
@@ -135,6 +137,12 @@ func (s *Server) routes() {
 	v1.PATCH("/posts/:id", s.editPost, officer...)
 	v1.POST("/posts/:id/approve", s.approvePost, editor...)
 	v1.POST("/posts/:id/reject", s.rejectPost, editor...)
+
+	v1.POST("/schedules", s.createSchedule, officer...)
+	v1.GET("/schedules", s.listSchedules, officer...)
+	v1.GET("/schedules/:id", s.getSchedule, officer...)
+	v1.POST("/schedules/:id/pause", s.setScheduleStatus(storage.SchedulePaused), officer...)
+	v1.POST("/schedules/:id/resume", s.setScheduleStatus(storage.ScheduleActive), officer...)
 
 	v1.GET("/deliveries", s.listDeliveries, officer...)
 	v1.GET("/deliveries/:id", s.getDelivery, officer...)

@@ -37,6 +37,8 @@ const (
 	maxRetryBase         = time.Hour
 	minReconcileInterval = time.Second
 	maxReconcileInterval = time.Hour
+	minScheduleHorizon   = time.Hour
+	maxScheduleHorizon   = 366 * 24 * time.Hour
 	minWorkerConcurrency = 1
 	maxWorkerConcurrency = 1000
 	minShutdownTimeout   = time.Second
@@ -66,6 +68,7 @@ type Config struct {
 	RetryBase         time.Duration  `toml:"retry_base"`
 	RetryMax          time.Duration  `toml:"retry_max"`
 	ReconcileInterval time.Duration  `toml:"reconcile_interval"`
+	ScheduleHorizon   time.Duration  `toml:"schedule_horizon"`
 	WorkerConcurrency int            `toml:"worker_concurrency"`
 	ShutdownTimeout   time.Duration  `toml:"shutdown_timeout"`
 	LogLevel          string         `toml:"log_level"`
@@ -84,6 +87,7 @@ func Defaults() Config {
 		RetryBase:         10 * time.Second,
 		RetryMax:          time.Hour,
 		ReconcileInterval: 30 * time.Second,
+		ScheduleHorizon:   30 * 24 * time.Hour,
 		WorkerConcurrency: 20,
 		ShutdownTimeout:   15 * time.Second,
 		LogLevel:          "info",
@@ -131,7 +135,7 @@ func decodeFile(path string, c *Config) error {
 // would read retry_base = 10 as 10 nanoseconds, never what was meant.
 func durationsAreStrings(path string, md toml.MetaData) error {
 	var errs []error
-	for _, key := range []string{"retry_base", "retry_max", "reconcile_interval", "shutdown_timeout"} {
+	for _, key := range []string{"retry_base", "retry_max", "reconcile_interval", "schedule_horizon", "shutdown_timeout"} {
 		if md.IsDefined(key) && md.Type(key) != "String" {
 			errs = append(errs, fmt.Errorf("config file %s: %s must be a duration string like \"30s\"", path, key))
 		}
@@ -161,6 +165,7 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	envValue(e, "LOA_RETRY_BASE", &c.RetryBase, time.ParseDuration, "a duration like 10s or 1m30s")
 	envValue(e, "LOA_RETRY_MAX", &c.RetryMax, time.ParseDuration, "a duration like 10s or 1m30s")
 	envValue(e, "LOA_RECONCILE_INTERVAL", &c.ReconcileInterval, time.ParseDuration, "a duration like 10s or 1m30s")
+	envValue(e, "LOA_SCHEDULE_HORIZON", &c.ScheduleHorizon, time.ParseDuration, "a duration like 720h")
 	envValue(e, "LOA_WORKER_CONCURRENCY", &c.WorkerConcurrency, strconv.Atoi, "a whole number")
 	envValue(e, "LOA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, time.ParseDuration, "a duration like 10s or 1m30s")
 	envValue(e, "LOA_LOG_LEVEL", &c.LogLevel, parseString, "")
@@ -205,6 +210,7 @@ func (c *Config) Validate() error {
 		durationInRange("LOA_RETRY_BASE", c.RetryBase, minRetryBase, maxRetryBase),
 		c.checkRetryMax(),
 		durationInRange("LOA_RECONCILE_INTERVAL", c.ReconcileInterval, minReconcileInterval, maxReconcileInterval),
+		durationInRange("LOA_SCHEDULE_HORIZON", c.ScheduleHorizon, minScheduleHorizon, maxScheduleHorizon),
 		intInRange("LOA_WORKER_CONCURRENCY", int64(c.WorkerConcurrency), minWorkerConcurrency, maxWorkerConcurrency),
 		durationInRange("LOA_SHUTDOWN_TIMEOUT", c.ShutdownTimeout, minShutdownTimeout, maxShutdownTimeout),
 		oneOf("LOA_LOG_LEVEL", &c.LogLevel, "debug", "info", "warn", "error"),
@@ -422,6 +428,7 @@ func (c Config) safeAttrs() []slog.Attr {
 		slog.Duration("retry_base", c.RetryBase),
 		slog.Duration("retry_max", c.RetryMax),
 		slog.Duration("reconcile_interval", c.ReconcileInterval),
+		slog.Duration("schedule_horizon", c.ScheduleHorizon),
 		slog.Int("worker_concurrency", c.WorkerConcurrency),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("log_level", c.LogLevel),

@@ -95,6 +95,7 @@ func TestDefaults(t *testing.T) {
 		{"RetryBase", cfg.RetryBase, 10 * time.Second},
 		{"RetryMax", cfg.RetryMax, time.Hour},
 		{"ReconcileInterval", cfg.ReconcileInterval, 30 * time.Second},
+		{"ScheduleHorizon", cfg.ScheduleHorizon, 720 * time.Hour},
 		{"WorkerConcurrency", cfg.WorkerConcurrency, 20},
 		{"ShutdownTimeout", cfg.ShutdownTimeout, 15 * time.Second},
 		{"LogLevel", cfg.LogLevel, "info"},

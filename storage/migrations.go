@@ -22,6 +22,7 @@ func migrations() []migration {
 		{1, "core tables: users, tokens, channels, posts, deliveries, attempts, audit", migrate0001},
 		{2, "post link, image and priority; per-channel variants on deliveries", migrate0002},
 		{3, "approvals; user passwords, disabling and token use", migrate0003},
+		{4, "recurring schedules; posts know their occurrence", migrate0004},
 	}
 }
 

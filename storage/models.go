@@ -96,6 +96,9 @@ type Post struct {
 	ApprovedBy   int64
 	ApprovedAt   *time.Time
 	RejectReason string
+	// ScheduleID and OccurrenceAt are set on posts a schedule created.
+	ScheduleID   *int64
+	OccurrenceAt *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -165,4 +168,29 @@ type AuditEvent struct {
 	FromStatus string
 	ToStatus   string
 	Detail     string
+}
+
+// Schedule statuses.
+const (
+	ScheduleActive = "active"
+	SchedulePaused = "paused"
+)
+
+// Schedule creates a post at every occurrence of an RRULE.
+type Schedule struct {
+	ID       int64
+	Name     string
+	Rule     string
+	Timezone string
+	StartsAt time.Time
+	EndsAt   *time.Time
+	Count    int
+	// Template is the post fields as JSON; Targets the channel ids and variants as JSON.
+	Template          string
+	Targets           string
+	Status            string
+	CreatedBy         int64
+	MaterializedUntil time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }

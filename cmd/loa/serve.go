@@ -46,12 +46,13 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	taskOpts := worker.DefaultTaskOptions(cfg.MaxAttempts)
 	taskOpts.Timeout = attemptTimeout
 	queue := worker.NewQueue(d.rdb, taskOpts)
+	materializer := worker.NewMaterializer(d.store, queue, cfg.ScheduleHorizon, materializeInterval, log)
 
 	var wg sync.WaitGroup
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if m != modeAPI {
-		stopWorker, err := startWorker(runCtx, d, queue, &wg)
+		stopWorker, err := startWorker(runCtx, d, queue, materializer, &wg)
 		if err != nil {
 			return err
 		}
@@ -65,10 +66,13 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	if err := bootstrapAdmin(ctx, d, stdout); err != nil {
 		return err
 	}
-	return serveHTTP(ctx, d, queue)
+	return serveHTTP(ctx, d, queue, materializer)
 }
 
-func startWorker(ctx context.Context, d *deps, queue *worker.Queue, wg *sync.WaitGroup) (func(), error) {
+// materializeInterval is how often schedules are extended to the horizon.
+const materializeInterval = time.Minute
+
+func startWorker(ctx context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, wg *sync.WaitGroup) (func(), error) {
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: d.store, Channels: d.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
@@ -81,10 +85,14 @@ func startWorker(ctx context.Context, d *deps, queue *worker.Queue, wg *sync.Wai
 		return nil, err
 	}
 	rec := worker.NewReconciler(d.store, queue, d.cfg.ReconcileInterval, d.log)
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		rec.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		materializer.Run(ctx)
 	}()
 	return func() {
 		srv.Shutdown()
@@ -92,9 +100,10 @@ func startWorker(ctx context.Context, d *deps, queue *worker.Queue, wg *sync.Wai
 	}, nil
 }
 
-func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue) error {
+func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer) error {
 	handler := api.New(api.Options{
 		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels, Scheduler: queue,
+		Materializer: materializer,
 		PingRedis:    func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
 		PublicURL:    d.cfg.PublicURL,
 		MaxBodyBytes: d.cfg.MaxBodyBytes,

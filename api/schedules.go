@@ -1,0 +1,296 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/recurrence"
+	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/worker"
+)
+
+// Materializer creates a schedule's occurrence posts; the API calls it when
+// a schedule is created or resumed so the first posts show at once.
+type Materializer interface {
+	Materialize(ctx context.Context, sc storage.Schedule) (int, error)
+}
+
+type scheduleRequest struct {
+	Name       *string                    `json:"name"`
+	Rule       *string                    `json:"rule"`
+	Timezone   *string                    `json:"timezone"`
+	StartsAt   *string                    `json:"starts_at"`
+	EndsAt     *string                    `json:"ends_at"`
+	Count      *int                       `json:"count"`
+	Template   *postRequest               `json:"template"`
+	ChannelIDs *[]int64                   `json:"channel_ids"`
+	Variants   map[string]json.RawMessage `json:"variants"`
+}
+
+type scheduleView struct {
+	ID          int64                `json:"id"`
+	Name        string               `json:"name"`
+	Rule        string               `json:"rule"`
+	Description string               `json:"description"`
+	Timezone    string               `json:"timezone"`
+	StartsAt    time.Time            `json:"starts_at"`
+	EndsAt      *time.Time           `json:"ends_at,omitempty"`
+	Count       int                  `json:"count,omitempty"`
+	Status      string               `json:"status"`
+	Template    storage.PostTemplate `json:"template"`
+	ChannelIDs  []int64              `json:"channel_ids"`
+	NextAt      []time.Time          `json:"next_occurrences"`
+	Posts       []postView           `json:"posts,omitempty"`
+	CreatedBy   int64                `json:"created_by"`
+	CreatedAt   time.Time            `json:"created_at"`
+}
+
+const upcomingShown = 5
+
+func (s *Server) viewSchedule(sc storage.Schedule) scheduleView {
+	v := scheduleView{ID: sc.ID, Name: sc.Name, Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt.UTC(),
+		EndsAt: sc.EndsAt, Count: sc.Count, Status: sc.Status, CreatedBy: sc.CreatedBy, CreatedAt: sc.CreatedAt.UTC(),
+		Description: sc.Rule, NextAt: []time.Time{}}
+	v.Template, _ = storage.DecodeTemplate(sc.Template)
+	if t, err := storage.DecodeTargets(sc.Targets); err == nil {
+		v.ChannelIDs = t.ChannelIDs
+	}
+	rule, err := recurrence.Compile(worker.ScheduleSpec(sc))
+	if err != nil {
+		return v
+	}
+	v.Description = rule.Describe()
+	at := s.now()
+	for len(v.NextAt) < upcomingShown {
+		next, ok := rule.Next(at)
+		if !ok {
+			break
+		}
+		v.NextAt, at = append(v.NextAt, next), next
+	}
+	return v
+}
+
+// createSchedule stores a recurring publication and creates its first
+// occurrences at once. An officer's schedule creates posts that wait for approval.
+func (s *Server) createSchedule(c echo.Context) error {
+	var req scheduleRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sc, err := s.scheduleFromRequest(req)
+	if err != nil {
+		return err
+	}
+	sc.CreatedBy = currentUser(c).ID
+	ctx := c.Request().Context()
+	if err := s.checkTargetChannels(ctx, sc); err != nil {
+		return err
+	}
+	if err := s.store.CreateSchedule(ctx, &sc, actor(c)); err != nil {
+		return err
+	}
+	if _, err := s.materializer.Materialize(ctx, sc); err != nil {
+		s.log.Warn("first materialization failed; the worker retries", "schedule_id", sc.ID, "err", err)
+	}
+	return s.respondSchedule(c, sc.ID, http.StatusCreated)
+}
+
+func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, error) {
+	name := strings.TrimSpace(content.PlainText(deref(req.Name)))
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		return storage.Schedule{}, invalid("name", "is required, at most 200 characters")
+	}
+	startsAt := s.now().UTC()
+	if req.StartsAt != nil {
+		t, err := time.Parse(time.RFC3339, *req.StartsAt)
+		if err != nil {
+			return storage.Schedule{}, invalid("starts_at", "must be an RFC 3339 time")
+		}
+		startsAt = t.UTC()
+	}
+	var endsAt *time.Time
+	if req.EndsAt != nil {
+		t, err := time.Parse(time.RFC3339, *req.EndsAt)
+		if err != nil {
+			return storage.Schedule{}, invalid("ends_at", "must be an RFC 3339 time")
+		}
+		t = t.UTC()
+		endsAt = &t
+	}
+	spec := recurrence.Spec{Rule: deref(req.Rule), Timezone: deref(req.Timezone), StartsAt: startsAt, EndsAt: endsAt}
+	if req.Count != nil {
+		spec.Count = *req.Count
+		if spec.Count < 1 {
+			return storage.Schedule{}, invalid("count", "must be between 1 and 1000")
+		}
+	}
+	if _, err := recurrence.Compile(spec); err != nil {
+		var fe *recurrence.FieldError
+		if errors.As(err, &fe) {
+			return storage.Schedule{}, invalid(fe.Field, strings.TrimPrefix(fe.Message, fe.Field+": "))
+		}
+		return storage.Schedule{}, invalid("rule", err.Error())
+	}
+	tmpl, err := s.scheduleTemplate(req.Template, startsAt)
+	if err != nil {
+		return storage.Schedule{}, err
+	}
+	chIDs, err := checkChannelIDs(req.ChannelIDs)
+	if err != nil {
+		return storage.Schedule{}, err
+	}
+	variants, err := cleanVariants(req.Variants, chIDs)
+	if err != nil {
+		return storage.Schedule{}, err
+	}
+	tmplJSON, _ := json.Marshal(tmpl)
+	targetsJSON, _ := json.Marshal(storage.Targets{ChannelIDs: chIDs, Variants: variants})
+	return storage.Schedule{Name: name, Rule: strings.TrimSpace(spec.Rule), Timezone: orDefault(spec.Timezone, recurrence.DefaultTimezone),
+		StartsAt: startsAt, EndsAt: endsAt, Count: spec.Count, Template: string(tmplJSON), Targets: string(targetsJSON)}, nil
+}
+
+// scheduleTemplate applies the post rules to the template and checks that
+// its date placeholders expand.
+func (s *Server) scheduleTemplate(req *postRequest, sample time.Time) (storage.PostTemplate, error) {
+	if req == nil {
+		return storage.PostTemplate{}, invalid("template", "is required: the post each occurrence creates")
+	}
+	if req.ChannelIDs != nil || req.PublishAt != nil || req.Variants != nil {
+		return storage.PostTemplate{}, invalid("template", "holds post text only; channel_ids and variants go beside it, times come from the rule")
+	}
+	loc, _ := time.LoadLocation(recurrence.DefaultTimezone)
+	for field, text := range map[string]string{"template.title": deref(req.Title), "template.summary": deref(req.Summary)} {
+		if _, err := recurrence.Expand(text, sample, loc); err != nil {
+			return storage.PostTemplate{}, invalid(field, err.Error()+" (use {{.Date}}, {{.Time}}, {{.Weekday}}, {{.Week}}, {{.Month}}, {{.Year}})")
+		}
+	}
+	p, err := s.postFromRequest(*req)
+	var apiErr *Error
+	if errors.As(err, &apiErr) && apiErr.Field != "" {
+		return storage.PostTemplate{}, invalid("template."+apiErr.Field, strings.TrimPrefix(apiErr.Message, apiErr.Field+": "))
+	}
+	if err != nil {
+		return storage.PostTemplate{}, err
+	}
+	return storage.PostTemplate{Title: p.Title, Summary: p.Summary, Body: p.Body, Category: p.Category,
+		Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority}, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// checkTargetChannels refuses unknown or disabled channels now, rather than
+// at the first occurrence.
+func (s *Server) checkTargetChannels(ctx context.Context, sc storage.Schedule) error {
+	targets, err := storage.DecodeTargets(sc.Targets)
+	if err != nil {
+		return err
+	}
+	for _, id := range targets.ChannelIDs {
+		ch, err := s.store.GetChannel(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			return invalid("channel_ids", "unknown channel ids "+strconv.FormatInt(id, 10))
+		}
+		if err != nil {
+			return err
+		}
+		if ch.Status == storage.ChannelDisabled {
+			return invalid("channel_ids", "disabled channel ids "+strconv.FormatInt(id, 10))
+		}
+	}
+	return nil
+}
+
+func (s *Server) listSchedules(c echo.Context) error {
+	scs, err := s.store.ListSchedules(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	items := make([]scheduleView, len(scs))
+	for i, sc := range scs {
+		items[i] = s.viewSchedule(sc)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) respondSchedule(c echo.Context, id int64, status int) error {
+	ctx := c.Request().Context()
+	sc, err := s.store.GetSchedule(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFound("schedule")
+	}
+	if err != nil {
+		return err
+	}
+	posts, err := s.store.ScheduleOccurrences(ctx, id)
+	if err != nil {
+		return err
+	}
+	v := s.viewSchedule(sc)
+	v.Posts = make([]postView, len(posts))
+	for i, p := range posts {
+		v.Posts[i] = viewPost(p, nil)
+	}
+	return c.JSON(status, v)
+}
+
+func (s *Server) getSchedule(c echo.Context) error {
+	id, err := pathID(c, "id", "schedule")
+	if err != nil {
+		return err
+	}
+	return s.respondSchedule(c, id, http.StatusOK)
+}
+
+// setScheduleStatus pauses (canceling future unsent occurrences) or resumes.
+func (s *Server) setScheduleStatus(status string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id", "schedule")
+		if err != nil {
+			return err
+		}
+		ctx := c.Request().Context()
+		sc, err := s.store.GetSchedule(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			return notFound("schedule")
+		}
+		if err != nil {
+			return err
+		}
+		u := currentUser(c)
+		if sc.CreatedBy != u.ID && !hasRole(u, storage.RoleEditor) {
+			return forbidden("officers can pause or resume only their own schedules")
+		}
+		canceled, err := s.store.SetScheduleStatus(ctx, id, status, actor(c))
+		if err != nil {
+			return err
+		}
+		for _, did := range canceled {
+			if err := s.scheduler.Unschedule(ctx, did); err != nil {
+				s.log.Warn("cannot remove paused occurrence's task", "delivery_id", did, "err", err)
+			}
+		}
+		if status == storage.ScheduleActive {
+			if sc, err = s.store.GetSchedule(ctx, id); err == nil {
+				if _, err := s.materializer.Materialize(ctx, sc); err != nil {
+					s.log.Warn("materialization after resume failed; the worker retries", "schedule_id", id, "err", err)
+				}
+			}
+		}
+		return s.respondSchedule(c, id, http.StatusOK)
+	}
+}
