@@ -3,9 +3,7 @@ package facebook
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/url"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -17,7 +15,7 @@ func Kind() channels.Kind {
 	return channels.Kind{
 		Name:         KindName,
 		SecretFields: []string{"page_token"},
-		Validate:     validate,
+		Validate:     channels.NormaliseWith(parseConfig),
 		New:          newFromConfig,
 	}
 }
@@ -31,14 +29,6 @@ type config struct {
 }
 
 const maxPageIDLen = 32
-
-func validate(raw json.RawMessage) (json.RawMessage, error) {
-	cfg, err := parseConfig(raw)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(cfg)
-}
 
 func newFromConfig(raw json.RawMessage, env channels.Env) (channels.Channel, error) {
 	cfg, err := parseConfig(raw)
@@ -57,19 +47,11 @@ func newFromConfig(raw json.RawMessage, env channels.Env) (channels.Channel, err
 	})
 }
 
-// parseConfig decodes strictly: an unknown field is usually a typo that
-// would otherwise silently drop a setting.
+// parseConfig decodes strictly and returns trimmed, defaulted, checked values.
 func parseConfig(raw json.RawMessage) (config, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return config{}, &channels.ConfigError{Message: "must be a JSON object"}
-	}
-	known := []string{"page_id", "page_token", "api_version", "api_base_url"}
-	// Sorted so the same config always reports the same field.
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if !slices.Contains(known, name) {
-			return config{}, &channels.ConfigError{Field: name, Message: "unknown field"}
-		}
+	fields, err := channels.DecodeConfig(raw, "page_id", "page_token", "api_version", "api_base_url")
+	if err != nil {
+		return config{}, err
 	}
 	var cfg config
 	for _, f := range []struct {
@@ -81,30 +63,12 @@ func parseConfig(raw json.RawMessage) (config, error) {
 		{"api_version", &cfg.APIVersion},
 		{"api_base_url", &cfg.BaseURL},
 	} {
-		v, err := stringField(fields, f.name)
-		if err != nil {
+		if *f.dst, err = fields.String(f.name); err != nil {
 			return config{}, err
 		}
-		*f.dst = v
 	}
 	cfg = cfg.withDefaults()
 	return cfg, cfg.check()
-}
-
-// stringField returns the trimmed string under name; absent and null give "".
-func stringField(fields map[string]json.RawMessage, name string) (string, error) {
-	raw, ok := fields[name]
-	if !ok {
-		return "", nil
-	}
-	var s *string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &channels.ConfigError{Field: name, Message: "must be a string"}
-	}
-	if s == nil {
-		return "", nil
-	}
-	return strings.TrimSpace(*s), nil
 }
 
 func (c config) withDefaults() config {

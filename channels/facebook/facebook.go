@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 const (
@@ -111,7 +112,7 @@ func New(o Options) (*Facebook, error) {
 		token:        cfg.PageToken,
 		version:      cfg.APIVersion,
 		base:         cfg.BaseURL,
-		client:       noRedirects(o.Client),
+		client:       platform.NoRedirects(o.Client, defaultTimeout),
 		now:          o.Now,
 		log:          o.Logger,
 		throttleWait: o.ThrottleWait,
@@ -131,19 +132,6 @@ func New(o Options) (*Facebook, error) {
 		f.policyWait = defaultPolicyWait
 	}
 	return f, nil
-}
-
-// noRedirects returns a copy of c that hands 3xx responses back instead of
-// following them: Graph never redirects API calls, and following one would
-// carry a GET's access_token to wherever the Location points. The copy
-// leaves a shared client untouched.
-func noRedirects(c *http.Client) *http.Client {
-	if c == nil {
-		c = &http.Client{Timeout: defaultTimeout}
-	}
-	cp := *c
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
 }
 
 // Kind returns "facebook_page".

@@ -1,20 +1,16 @@
 package facebook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync/atomic"
-	"unicode"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 const (
@@ -102,17 +98,7 @@ func edgeName(edge string) string {
 // connection, which decides between "never sent" and "maybe received".
 func (f *Facebook) send(req *http.Request) (*http.Response, bool, error) {
 	req.Header.Set("User-Agent", userAgent)
-	var wrote atomic.Bool // set from the transport's writer goroutine
-	trace := &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-	resp, err := f.client.Do(req)
-	return resp, wrote.Load(), err
+	return platform.Do(f.client, req)
 }
 
 // postTransportError classifies a POST that got no answer. Before the
@@ -150,7 +136,7 @@ func (e *redactedError) Unwrap() error { return e.err }
 // read consumes resp and records its usage headers, whatever its status.
 func (f *Facebook) read(resp *http.Response) *response {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	body, err := platform.ReadBody(resp.Body, maxResponseBytes)
 	r := &response{status: resp.StatusCode, body: body, readErr: err, usage: parseUsage(resp.Header)}
 	r.graphErr = parseGraphError(body)
 	if wait := r.usage.wait(f.throttleWait); wait > 0 {
@@ -215,16 +201,7 @@ func firstBytes(b []byte, n int) []byte {
 // oneLine turns text from Graph into one printable line of at most max
 // characters with the token redacted.
 func oneLine(s, token string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if token != "" {
-		s = strings.ReplaceAll(s, token, "[redacted]")
-	}
+	s = platform.OneLine(s, token)
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"
 	}
@@ -238,27 +215,15 @@ func (f *Facebook) postID(r *response) (string, error) {
 		ID     any `json:"id"`
 		PostID any `json:"post_id"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(r.body))
-	dec.UseNumber() // ids must not lose digits through float64
-	if err := dec.Decode(&created); err != nil {
+	if err := platform.DecodeNumbers(r.body, &created); err != nil {
 		return "", fmt.Errorf("facebook: Graph answered HTTP %d but not with the created post's JSON (%s); the post was probably created, Loa will look for it before posting again", r.status, f.bodySnippet(r))
 	}
-	id := scalarString(created.PostID)
+	id := platform.StringOrNumber(created.PostID)
 	if id == "" {
-		id = scalarString(created.ID)
+		id = platform.StringOrNumber(created.ID)
 	}
 	if id == "" {
 		return "", fmt.Errorf("facebook: Graph answered HTTP %d without a post id (%s); the post was probably created, Loa will look for it before posting again", r.status, f.bodySnippet(r))
 	}
 	return id, nil
-}
-
-func scalarString(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strings.TrimSpace(v)
-	case json.Number:
-		return v.String()
-	}
-	return ""
 }

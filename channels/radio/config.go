@@ -45,36 +45,16 @@ type Config struct {
 	Voice string `json:"voice"`
 }
 
-func validate(raw json.RawMessage) (json.RawMessage, error) {
-	c, err := ParseConfig(raw)
-	if err != nil {
-		return nil, err
-	}
-	out, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("radio: encode config: %w", err)
-	}
-	return out, nil
-}
-
 // ParseConfig strictly decodes and normalises a radio channel config. Every
 // failure is a *channels.ConfigError naming the field, so the admin UI can
 // point at it.
 func ParseConfig(raw json.RawMessage) (Config, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return Config{}, &channels.ConfigError{Message: "must be a JSON object"}
-	}
-	known := []string{"station", "air_times", "syllables_per_minute", "abbreviations", "voice"}
-	// Sorted so the same config always reports the same field.
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if !slices.Contains(known, name) {
-			return Config{}, &channels.ConfigError{Field: name, Message: "unknown field"}
-		}
+	fields, err := channels.DecodeConfig(raw, "station", "air_times", "syllables_per_minute", "abbreviations", "voice")
+	if err != nil {
+		return Config{}, err
 	}
 	var c Config
-	var err error
-	if c.Station, err = parseStation(fields["station"]); err != nil {
+	if c.Station, err = parseStation(fields); err != nil {
 		return Config{}, err
 	}
 	if c.AirTimes, err = parseAirTimes(fields["air_times"]); err != nil {
@@ -86,7 +66,7 @@ func ParseConfig(raw json.RawMessage) (Config, error) {
 	if c.Abbreviations, err = parseAbbreviations(fields["abbreviations"]); err != nil {
 		return Config{}, err
 	}
-	if c.Voice, err = parseVoice(fields["voice"]); err != nil {
+	if c.Voice, err = parseVoice(fields); err != nil {
 		return Config{}, err
 	}
 	return c, nil
@@ -96,19 +76,18 @@ func isNull(raw json.RawMessage) bool {
 	return raw == nil || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
 
-func parseString(raw json.RawMessage, field string) (string, error) {
-	if isNull(raw) {
-		return "", nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &channels.ConfigError{Field: field, Message: "must be a string"}
+// parseString reads the string under name in NFC, so that text typed on
+// different keyboards compares and counts the same.
+func parseString(fields channels.ConfigFields, name string) (string, error) {
+	s, err := fields.String(name)
+	if err != nil {
+		return "", err
 	}
 	return strings.TrimSpace(content.NFC(s)), nil
 }
 
-func parseStation(raw json.RawMessage) (string, error) {
-	s, err := parseString(raw, "station")
+func parseStation(fields channels.ConfigFields) (string, error) {
+	s, err := parseString(fields, "station")
 	switch {
 	case err != nil:
 		return "", err
@@ -240,8 +219,8 @@ func checkAbbreviation(rawKey, key string, reading *string) error {
 // parseVoice accepts an espeak-ng voice name such as "vi" or
 // "vi-vn-x-south". It becomes a command-line argument, so it must not
 // start with "-" (it would be read as an option).
-func parseVoice(raw json.RawMessage) (string, error) {
-	v, err := parseString(raw, "voice")
+func parseVoice(fields channels.ConfigFields) (string, error) {
+	v, err := parseString(fields, "voice")
 	if err != nil {
 		return "", err
 	}

@@ -39,7 +39,7 @@ const (
 // Kind returns the registry entry of the radio adapter. It has no secret
 // fields.
 func Kind() channels.Kind {
-	return channels.Kind{Name: KindName, Validate: validate, New: newFromConfig}
+	return channels.Kind{Name: KindName, Validate: channels.NormaliseWith(ParseConfig), New: newFromConfig}
 }
 
 func newFromConfig(raw json.RawMessage, env channels.Env) (channels.Channel, error) {

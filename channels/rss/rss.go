@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -53,22 +52,10 @@ type Config struct {
 func Kind() channels.Kind {
 	return channels.Kind{
 		Name:     KindName,
-		Validate: validate,
+		Validate: channels.NormaliseWith(ParseConfig),
 		FeedSlug: feedSlug,
 		New:      newFromConfig,
 	}
-}
-
-func validate(raw json.RawMessage) (json.RawMessage, error) {
-	c, err := ParseConfig(raw)
-	if err != nil {
-		return nil, err
-	}
-	out, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("rss: encode config: %w", err)
-	}
-	return out, nil
 }
 
 func feedSlug(raw json.RawMessage) string {
@@ -93,12 +80,12 @@ func newFromConfig(raw json.RawMessage, env channels.Env) (channels.Channel, err
 // failure is a *channels.ConfigError naming the field, so the admin UI can
 // point at it.
 func ParseConfig(raw json.RawMessage) (Config, error) {
-	fields, err := decodeObject(raw)
+	fields, err := channels.DecodeConfig(raw, "slug", "title", "description", "language")
 	if err != nil {
 		return Config{}, err
 	}
 	var c Config
-	targets := []struct {
+	for _, t := range []struct {
 		name string
 		dst  *string
 	}{
@@ -106,54 +93,13 @@ func ParseConfig(raw json.RawMessage) (Config, error) {
 		{"title", &c.Title},
 		{"description", &c.Description},
 		{"language", &c.Language},
-	}
-	known := make(map[string]bool, len(targets))
-	for _, t := range targets {
-		known[t.name] = true
-		if err := decodeString(fields, t.name, t.dst); err != nil {
+	} {
+		if *t.dst, err = fields.String(t.name); err != nil {
 			return Config{}, err
 		}
 	}
-	if err := rejectUnknown(fields, known); err != nil {
-		return Config{}, err
-	}
 	c = normalise(c)
 	return c, check(c)
-}
-
-func decodeObject(raw json.RawMessage) (map[string]json.RawMessage, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return nil, &channels.ConfigError{Field: "", Message: "must be a JSON object"}
-	}
-	return fields, nil
-}
-
-func decodeString(fields map[string]json.RawMessage, name string, dst *string) error {
-	v, ok := fields[name]
-	if !ok {
-		return nil
-	}
-	// A JSON null decodes to "" without error, which is what "absent" means here.
-	if err := json.Unmarshal(v, dst); err != nil {
-		return &channels.ConfigError{Field: name, Message: "must be a string"}
-	}
-	return nil
-}
-
-func rejectUnknown(fields map[string]json.RawMessage, known map[string]bool) error {
-	var unknown []string
-	for name := range fields {
-		if !known[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) == 0 {
-		return nil
-	}
-	// Sorted so the same config always reports the same field.
-	sort.Strings(unknown)
-	return &channels.ConfigError{Field: unknown[0], Message: "unknown field"}
 }
 
 func normalise(c Config) Config {

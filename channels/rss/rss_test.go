@@ -51,7 +51,9 @@ func TestValidate(t *testing.T) {
 		{name: "bad language", config: `{"slug":"a","title":"T","language":"tiếng việt"}`, wantField: "language"},
 		{name: "unknown field", config: `{"slug":"a","title":"T","url":"x"}`, wantField: "url"},
 		{name: "wrong type", config: `{"slug":"a","title":42}`, wantField: "title"},
+		{name: "unknown field reported before a wrong type", config: `{"slug":"a","title":42,"url":"x"}`, wantField: "url"},
 		{name: "not an object", config: `["a"]`, wantField: ""},
+		{name: "null", config: `null`, wantField: ""},
 		{name: "invalid JSON", config: `{"slug":`, wantField: ""},
 	}
 	for _, tc := range cases {

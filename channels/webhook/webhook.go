@@ -8,21 +8,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"maps"
-	"math"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 const (
@@ -65,20 +60,10 @@ func New(o Options) (*Webhook, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Webhook{url: cfg.URL, secret: cfg.Secret, client: noRedirects(o.Client), now: now}, nil
-}
-
-// noRedirects returns a copy of c that hands 3xx responses back instead of
-// following them: following would turn the POST into a GET (301/302/303) or
-// carry the signed request to a host the admin never configured. The copy
-// leaves a shared client untouched.
-func noRedirects(c *http.Client) *http.Client {
-	if c == nil {
-		c = &http.Client{Timeout: defaultTimeout}
-	}
-	cp := *c
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
+	// Redirects are not followed: that would turn the POST into a GET or
+	// carry the signed request to a host the admin never configured.
+	client := platform.NoRedirects(o.Client, defaultTimeout)
+	return &Webhook{url: cfg.URL, secret: cfg.Secret, client: client, now: now}, nil
 }
 
 // Kind returns "webhook".
@@ -107,9 +92,9 @@ func (w *Webhook) Publish(ctx context.Context, msg channels.Message) (channels.R
 	if err != nil {
 		return channels.Receipt{}, channels.Permanent(err)
 	}
-	resp, wrote, err := w.send(req)
+	resp, wrote, err := platform.Do(w.client, req)
 	if err != nil {
-		return channels.Receipt{}, transportError(err, wrote)
+		return channels.Receipt{}, platform.Unanswered(fmt.Errorf("webhook: send: %w", err), wrote)
 	}
 	defer resp.Body.Close()
 	return w.handleResponse(resp)
@@ -153,14 +138,8 @@ func encodePayload(msg channels.Message) ([]byte, error) {
 		Audience:    msg.Audience,
 		ScheduledAt: msg.ScheduledAt.UTC().Format(time.RFC3339),
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Keep body_html readable for receivers that log payloads; \u003c is valid but opaque.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(p); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	// Unescaped, body_html stays readable for receivers that log payloads.
+	return platform.MarshalUnescaped(p)
 }
 
 func (w *Webhook) newRequest(ctx context.Context, key string, body []byte) (*http.Request, error) {
@@ -177,44 +156,17 @@ func (w *Webhook) newRequest(ctx context.Context, key string, body []byte) (*htt
 	return req, nil
 }
 
-// send performs req and reports whether the whole request reached the
-// connection, which decides between "never sent" and "maybe received".
-func (w *Webhook) send(req *http.Request) (*http.Response, bool, error) {
-	var wrote atomic.Bool // set from the transport's writer goroutine
-	trace := &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-	resp, err := w.client.Do(req)
-	return resp, wrote.Load(), err
-}
-
-// transportError classifies a failure without a response. Before the request
-// was fully written (DNS, refused connection, TLS) the receiver cannot have
-// acted on it; after, it may have.
-func transportError(err error, wrote bool) error {
-	err = fmt.Errorf("webhook: send: %w", err)
-	if wrote {
-		return channels.Ambiguous(err)
-	}
-	return channels.Retryable(err, 0)
-}
-
 func (w *Webhook) handleResponse(resp *http.Response) (channels.Receipt, error) {
 	// A read error is ignored: the status line has already decided the outcome.
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	body, _ := platform.ReadBody(resp.Body, maxResponseBytes)
 	code := resp.StatusCode
 	switch {
 	case code >= 200 && code < 300:
 		receipt := parseReceipt(body)
 		receipt.HTTPStatus = code
 		return receipt, nil
-	case retryableStatus(code):
-		wait := parseRetryAfter(resp.Header.Get("Retry-After"), w.now())
+	case platform.RetryableStatus(code):
+		wait := platform.RetryAfter(resp.Header, w.now())
 		return channels.Receipt{}, channels.Retryable(w.statusError(code, body), wait).WithStatus(code)
 	default:
 		perr := channels.Permanent(w.statusError(code, body)).WithStatus(code)
@@ -224,42 +176,12 @@ func (w *Webhook) handleResponse(resp *http.Response) (channels.Receipt, error) 
 	}
 }
 
-func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
-		return true
-	}
-	return code >= 500 && code < 600
-}
-
 func (w *Webhook) statusError(code int, body []byte) error {
-	s := snippet(body, w.secret)
+	s := platform.Snippet(body, maxSnippetBytes, w.secret)
 	if s == "" {
 		return fmt.Errorf("webhook: HTTP %d", code)
 	}
 	return fmt.Errorf("webhook: HTTP %d: %s", code, s)
-}
-
-// snippet turns the start of a response body into one printable line for an
-// error message.
-func snippet(body []byte, secret string) string {
-	if len(body) > maxSnippetBytes {
-		body = body[:maxSnippetBytes]
-	}
-	// Drops a character cut in half at the limit, and any other invalid bytes.
-	s := strings.ToValidUTF8(string(body), "")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if secret != "" {
-		// A misconfigured receiver might echo its own copy of the secret.
-		s = strings.ReplaceAll(s, secret, "[redacted]")
-	}
-	return s
 }
 
 // parseReceipt reads the optional {"id":…,"url":…}; anything else yields
@@ -269,42 +191,10 @@ func parseReceipt(body []byte) channels.Receipt {
 		ID  any `json:"id"`
 		URL any `json:"url"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // large numeric ids must not lose digits through float64
-	if err := dec.Decode(&r); err != nil {
+	if err := platform.DecodeNumbers(body, &r); err != nil {
 		return channels.Receipt{}
 	}
-	return channels.Receipt{ExternalID: scalarString(r.ID), ExternalURL: scalarString(r.URL)}
-}
-
-func scalarString(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strings.TrimSpace(v)
-	case json.Number:
-		return v.String()
-	}
-	return ""
-}
-
-// parseRetryAfter reads delta-seconds or an HTTP-date; absent, malformed or
-// past values give zero so the worker falls back to its own backoff.
-func parseRetryAfter(value string, now time.Time) time.Duration {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(value, 10, 64); err == nil {
-		if secs <= 0 || secs > math.MaxInt64/int64(time.Second) {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
-	}
-	when, err := http.ParseTime(value)
-	if err != nil {
-		return 0
-	}
-	return max(when.Sub(now), 0)
+	return channels.Receipt{ExternalID: platform.StringOrNumber(r.ID), ExternalURL: platform.StringOrNumber(r.URL)}
 }
 
 // Kind is the registry entry for webhook channels.
@@ -312,7 +202,7 @@ func Kind() channels.Kind {
 	return channels.Kind{
 		Name:         kindName,
 		SecretFields: []string{"secret"},
-		Validate:     validate,
+		Validate:     channels.NormaliseWith(parseConfig),
 		New:          newFromConfig,
 	}
 }
@@ -323,14 +213,6 @@ type config struct {
 	Secret string `json:"secret"`
 }
 
-func validate(raw json.RawMessage) (json.RawMessage, error) {
-	cfg, err := parseConfig(raw)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(cfg)
-}
-
 func newFromConfig(raw json.RawMessage, env channels.Env) (channels.Channel, error) {
 	cfg, err := parseConfig(raw)
 	if err != nil {
@@ -339,51 +221,20 @@ func newFromConfig(raw json.RawMessage, env channels.Env) (channels.Channel, err
 	return New(Options{URL: cfg.URL, Secret: cfg.Secret, Client: env.HTTPClient})
 }
 
-// parseConfig decodes strictly: an unknown field is usually a typo that
-// would otherwise silently drop a setting.
+// parseConfig decodes strictly and returns trimmed, checked values.
 func parseConfig(raw json.RawMessage) (config, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return config{}, &channels.ConfigError{Field: "", Message: "must be a JSON object"}
-	}
-	if err := rejectUnknown(fields, "url", "secret"); err != nil {
+	fields, err := channels.DecodeConfig(raw, "url", "secret")
+	if err != nil {
 		return config{}, err
 	}
 	var cfg config
-	var err error
-	if cfg.URL, err = stringField(fields, "url"); err != nil {
+	if cfg.URL, err = fields.String("url"); err != nil {
 		return config{}, err
 	}
-	if cfg.Secret, err = stringField(fields, "secret"); err != nil {
+	if cfg.Secret, err = fields.String("secret"); err != nil {
 		return config{}, err
 	}
 	return cfg, cfg.check()
-}
-
-func rejectUnknown(fields map[string]json.RawMessage, known ...string) error {
-	// Sorted so the same config always reports the same field.
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if !slices.Contains(known, name) {
-			return &channels.ConfigError{Field: name, Message: "unknown field"}
-		}
-	}
-	return nil
-}
-
-// stringField returns the trimmed string under name; absent and null give "".
-func stringField(fields map[string]json.RawMessage, name string) (string, error) {
-	raw, ok := fields[name]
-	if !ok {
-		return "", nil
-	}
-	var s *string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &channels.ConfigError{Field: name, Message: "must be a string"}
-	}
-	if s == nil {
-		return "", nil
-	}
-	return strings.TrimSpace(*s), nil
 }
 
 // check validates already trimmed values. Messages never repeat the secret.

@@ -523,54 +523,6 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := testNow()
-	tests := []struct {
-		value string
-		want  time.Duration
-	}{
-		{"", 0},
-		{"120", 2 * time.Minute},
-		{" 3 ", 3 * time.Second},
-		{"0", 0},
-		{"-5", 0},
-		{"1.5", 0},
-		{"soon", 0},
-		{"99999999999999999999", 0},
-		{"9999999999999", 0},
-		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.value, func(t *testing.T) {
-			if got := parseRetryAfter(tt.value, now); got != tt.want {
-				t.Errorf("parseRetryAfter(%q) = %s, want %s", tt.value, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestSnippet(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want string
-	}{
-		{name: "empty", body: "", want: ""},
-		{name: "multi-line", body: "line one\r\n\tline two\x00\x1b[31m", want: "line one line two [31m"},
-		{name: "cut at 200 bytes", body: strings.Repeat("x", 300), want: strings.Repeat("x", 200)},
-		{name: "half a character dropped", body: strings.Repeat("a", 199) + "ệ", want: strings.Repeat("a", 199)},
-		{name: "secret redacted", body: "your secret " + testSecret + " is wrong", want: "your secret [redacted] is wrong"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := snippet([]byte(tt.body), testSecret); got != tt.want {
-				t.Errorf("snippet = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestKindValidate(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -3,9 +3,7 @@ package wordpress
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/url"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -21,7 +19,7 @@ func Kind() channels.Kind {
 	return channels.Kind{
 		Name:         kindName,
 		SecretFields: []string{"app_password"},
-		Validate:     validate,
+		Validate:     channels.NormaliseWith(parseConfig),
 		New:          newFromConfig,
 	}
 }
@@ -31,14 +29,6 @@ type config struct {
 	BaseURL     string `json:"base_url"`
 	Username    string `json:"username"`
 	AppPassword string `json:"app_password"`
-}
-
-func validate(raw json.RawMessage) (json.RawMessage, error) {
-	cfg, err := parseConfig(raw)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(cfg)
 }
 
 func newFromConfig(raw json.RawMessage, env channels.Env) (channels.Channel, error) {
@@ -55,47 +45,24 @@ func newFromConfig(raw json.RawMessage, env channels.Env) (channels.Channel, err
 	})
 }
 
-// parseConfig decodes strictly: an unknown field is usually a typo that
-// would otherwise silently drop a setting.
+// parseConfig decodes strictly and returns normalised, checked values.
 func parseConfig(raw json.RawMessage) (config, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return config{}, &channels.ConfigError{Message: "must be a JSON object"}
-	}
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if name != "base_url" && name != "username" && name != "app_password" {
-			return config{}, &channels.ConfigError{Field: name, Message: "unknown field"}
-		}
+	fields, err := channels.DecodeConfig(raw, "base_url", "username", "app_password")
+	if err != nil {
+		return config{}, err
 	}
 	var cfg config
-	var err error
-	if cfg.BaseURL, err = stringField(fields, "base_url"); err != nil {
+	if cfg.BaseURL, err = fields.String("base_url"); err != nil {
 		return config{}, err
 	}
-	if cfg.Username, err = stringField(fields, "username"); err != nil {
+	if cfg.Username, err = fields.String("username"); err != nil {
 		return config{}, err
 	}
-	if cfg.AppPassword, err = stringField(fields, "app_password"); err != nil {
+	if cfg.AppPassword, err = fields.String("app_password"); err != nil {
 		return config{}, err
 	}
 	cfg = cfg.normalised()
 	return cfg, cfg.check()
-}
-
-// stringField returns the string under name; absent and null give "".
-func stringField(fields map[string]json.RawMessage, name string) (string, error) {
-	raw, ok := fields[name]
-	if !ok {
-		return "", nil
-	}
-	var s *string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &channels.ConfigError{Field: name, Message: "must be a string"}
-	}
-	if s == nil {
-		return "", nil
-	}
-	return *s, nil
 }
 
 // normalised trims the values, drops the base URL's trailing slashes (Loa

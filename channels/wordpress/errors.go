@@ -5,15 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 	"github.com/loa-vn/loa/content"
 )
 
@@ -70,8 +68,8 @@ func (w *WordPress) statusError(res response) *channels.Error {
 	e, isAPI := parseAPIError(res.body)
 	err := fmt.Errorf("wordpress: %s", w.describeFailure(res, e, isAPI))
 	switch {
-	case retryableStatus(code):
-		return channels.Retryable(err, parseRetryAfter(res.header.Get("Retry-After"), w.now())).WithStatus(code)
+	case platform.RetryableStatus(code):
+		return channels.Retryable(err, platform.RetryAfter(res.header, w.now())).WithStatus(code)
 	case code == http.StatusUnauthorized:
 		ce := channels.Permanent(withHint(err, hintCredentials)).WithStatus(code)
 		ce.NeedsReauth = true
@@ -95,14 +93,6 @@ func (w *WordPress) statusError(res response) *channels.Error {
 
 func withHint(err error, hint string) error {
 	return fmt.Errorf("%w; %s", err, hint)
-}
-
-func retryableStatus(code int) bool {
-	switch code {
-	case http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
-		return true
-	}
-	return code >= 500 && code < 600
 }
 
 // describeFailure is "HTTP 400 rest_invalid_param: Invalid parameter(s):
@@ -149,24 +139,4 @@ func (w *WordPress) snippet(body []byte) string {
 		body = body[:4*maxSnippetRunes]
 	}
 	return w.clean(strings.ToValidUTF8(string(body), ""))
-}
-
-// parseRetryAfter reads delta-seconds or an HTTP-date; absent, malformed or
-// past values give zero so the worker falls back to its own backoff.
-func parseRetryAfter(value string, now time.Time) time.Duration {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(value, 10, 64); err == nil {
-		if secs <= 0 || secs > math.MaxInt64/int64(time.Second) {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
-	}
-	when, err := http.ParseTime(value)
-	if err != nil {
-		return 0
-	}
-	return max(when.Sub(now), 0)
 }

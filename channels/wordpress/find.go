@@ -1,14 +1,13 @@
 package wordpress
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 	"github.com/loa-vn/loa/content"
 )
 
@@ -51,9 +50,7 @@ func (w *WordPress) Find(ctx context.Context, msg channels.Message) (channels.Re
 
 func parsePosts(body []byte) ([]post, error) {
 	var posts []post
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&posts); err != nil {
+	if err := platform.DecodeNumbers(body, &posts); err != nil {
 		return nil, err
 	}
 	return posts, nil

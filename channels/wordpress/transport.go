@@ -8,11 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
-	"sync/atomic"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 // maxResponseBytes bounds what is read of an answer; a post list with
@@ -130,23 +129,14 @@ func (w *WordPress) send(ctx context.Context, method, target string, body []byte
 	if err != nil {
 		return response{}, channels.Permanent(err)
 	}
-	var wrote atomic.Bool // set from the transport's writer goroutine
-	trace := &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-	resp, err := w.client.Do(req)
+	resp, wrote, err := platform.Do(w.client, req)
 	if err != nil {
-		// Only a POST can have changed anything on the site.
-		return response{}, transportError(err, wrote.Load() && method == http.MethodPost)
+		// Only a POST can have created a post; a GET is always safe to repeat.
+		return response{}, platform.Unanswered(fmt.Errorf("wordpress: send: %w", err), wrote && method == http.MethodPost)
 	}
 	defer resp.Body.Close()
 	// A read error is ignored: the status line has already decided the outcome.
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	data, _ := platform.ReadBody(resp.Body, maxResponseBytes)
 	return response{status: resp.StatusCode, header: resp.Header, body: data, url: shortURL(target)}, nil
 }
 
@@ -166,17 +156,6 @@ func (w *WordPress) newRequest(ctx context.Context, method, target string, body 
 	req.Header.Set("User-Agent", userAgent)
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(w.username+":"+w.password)))
 	return req, nil
-}
-
-// transportError classifies a failure without an answer. Before the POST
-// was fully written (DNS, refused connection, TLS) WordPress cannot have
-// created the post; after, it may have.
-func transportError(err error, mayHaveLanded bool) error {
-	err = fmt.Errorf("wordpress: send: %w", err)
-	if mayHaveLanded {
-		return channels.Ambiguous(err)
-	}
-	return channels.Retryable(err, 0)
 }
 
 // shortURL drops the query (bar rest_route), which is never secret here

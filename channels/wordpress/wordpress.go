@@ -8,7 +8,6 @@
 package wordpress
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 	"github.com/loa-vn/loa/content"
 )
 
@@ -74,27 +74,17 @@ func New(o Options) (*WordPress, error) {
 	if now == nil {
 		now = time.Now
 	}
+	// Redirects come back unfollowed: besides turning a POST into a GET, a
+	// redirect from /wp-json/ is how a site without pretty permalinks
+	// answers, which must lead to the ?rest_route= form instead.
+	client := platform.NoRedirects(o.Client, defaultTimeout)
 	return &WordPress{
 		base:     cfg.BaseURL,
 		username: cfg.Username,
 		password: cfg.AppPassword,
-		client:   noRedirects(o.Client),
+		client:   client,
 		now:      now,
 	}, nil
-}
-
-// noRedirects returns a copy of c that hands 3xx responses back instead of
-// following them: following would turn a POST into a GET, and a redirect
-// from /wp-json/ is how a site without pretty permalinks answers, which
-// must lead to the ?rest_route= form instead. The copy leaves a shared
-// client untouched.
-func noRedirects(c *http.Client) *http.Client {
-	if c == nil {
-		c = &http.Client{Timeout: defaultTimeout}
-	}
-	cp := *c
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
 }
 
 // Kind returns "wordpress".
@@ -164,14 +154,7 @@ func encodePost(msg channels.Message) ([]byte, error) {
 		Status:  statusPublish,
 		Slug:    Slug(title, msg.DeliveryID),
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// WordPress decodes \u003c fine, but plain HTML keeps logged bodies readable.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(p); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return platform.MarshalUnescaped(p)
 }
 
 // plainToHTML makes plain text safe where WordPress expects HTML. Themes
@@ -215,9 +198,7 @@ func (p post) id() string { return p.ID.String() }
 // parsePost reads a post object; ok is false unless it has an id.
 func parsePost(body []byte) (post, bool) {
 	var p post
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
+	if err := platform.DecodeNumbers(body, &p); err != nil {
 		return post{}, false
 	}
 	return p, validID(p.ID)

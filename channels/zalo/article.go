@@ -1,7 +1,6 @@
 package zalo
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 	"github.com/loa-vn/loa/content"
 )
 
@@ -230,10 +230,10 @@ func (z *Zalo) verify(ctx context.Context, token string) (string, int, error) {
 	var data struct {
 		ID any `json:"id"`
 	}
-	if len(res.data) > 0 && decodeData(res.data, &data) != nil {
+	if len(res.data) > 0 && platform.DecodeNumbers(res.data, &data) != nil {
 		return "", res.status, channels.Retryable(fmt.Errorf("zalo: verify article: unexpected data %s", z.snippet(res.data)), 0)
 	}
-	return scalarString(data.ID), res.status, nil
+	return platform.StringOrNumber(data.ID), res.status, nil
 }
 
 // broadcastArticle sends the new article to the OA's followers when the
@@ -258,8 +258,8 @@ func (z *Zalo) broadcastArticle(ctx context.Context, id string) {
 	var data struct {
 		MessageID any `json:"message_id"`
 	}
-	_ = decodeData(res.data, &data) // the id is only logged
-	log.Info("zalo: article broadcast to followers", "message_id", scalarString(data.MessageID))
+	_ = platform.DecodeNumbers(res.data, &data) // the id is only logged
+	log.Info("zalo: article broadcast to followers", "message_id", platform.StringOrNumber(data.MessageID))
 }
 
 // broadcastBody is the media template that attaches an article; gender "0"
@@ -277,23 +277,4 @@ func broadcastBody(articleID string) map[string]any {
 func inSendingHours(t time.Time) bool {
 	minutes := t.Hour()*60 + t.Minute()
 	return minutes >= 6*60 && minutes < 20*60
-}
-
-// scalarString renders an id Zalo may send as a string or a number.
-func scalarString(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strings.TrimSpace(v)
-	case json.Number:
-		return v.String()
-	}
-	return ""
-}
-
-// decodeData decodes with numbers kept as json.Number, so a numeric id
-// never loses digits through float64.
-func decodeData(raw json.RawMessage, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return dec.Decode(v)
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 func TestHTMLBlocks(t *testing.T) {
@@ -38,7 +39,7 @@ func TestHTMLBlocks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _ := encodeJSON(htmlBlocks(tt.html))
+			got, _ := platform.MarshalUnescaped(htmlBlocks(tt.html))
 			if string(got) != tt.want {
 				t.Errorf("htmlBlocks =\n%s\nwant\n%s", got, tt.want)
 			}

@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
-	"unicode"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 // Zalo error codes the adapter acts on (see the OA Open API error table).
@@ -122,12 +120,12 @@ func (z *Zalo) call(ctx context.Context, r apiRequest, token string) (apiResult,
 	if err != nil {
 		return apiResult{}, channels.Permanent(err)
 	}
-	resp, wrote, err := send(z.client, req)
+	resp, wrote, err := platform.Do(z.client, req)
 	if err != nil {
 		return apiResult{}, transportError(r, err, wrote && r.unsafe)
 	}
 	defer resp.Body.Close()
-	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	body, readErr := platform.ReadBody(resp.Body, maxResponseBytes)
 	z.notePause(resp.Header)
 	status := resp.StatusCode
 	if status < 200 || status > 299 {
@@ -149,7 +147,8 @@ func (z *Zalo) call(ctx context.Context, r apiRequest, token string) (apiResult,
 func (z *Zalo) newRequest(ctx context.Context, r apiRequest, token string) (*http.Request, error) {
 	var body io.Reader
 	if r.body != nil {
-		b, err := encodeJSON(r.body)
+		// Unescaped, article text stays readable in Zalo's logs and ours.
+		b, err := platform.MarshalUnescaped(r.body)
 		if err != nil {
 			return nil, fmt.Errorf("zalo: %s: encode request: %w", r.op, err)
 		}
@@ -167,33 +166,6 @@ func (z *Zalo) newRequest(ctx context.Context, r apiRequest, token string) (*htt
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req, nil
-}
-
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Article HTML-free text stays readable in Zalo's logs and ours.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-// send performs req and reports whether the whole request reached the
-// connection, which decides between "never sent" and "maybe received".
-func send(client *http.Client, req *http.Request) (*http.Response, bool, error) {
-	var wrote atomic.Bool // set from the transport's writer goroutine
-	trace := &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-	resp, err := client.Do(req)
-	return resp, wrote.Load(), err
 }
 
 // transportError classifies a failure without a usable answer. maybeDone is
@@ -305,24 +277,7 @@ func (z *Zalo) snippetSuffix(body []byte) string {
 // snippet turns the start of a body into one printable line for an error
 // message, with every credential this adapter knows replaced.
 func (z *Zalo) snippet(body []byte) string {
-	if len(body) > maxSnippetBytes {
-		body = body[:maxSnippetBytes]
-	}
-	// Drops a character cut in half at the limit, and any other invalid bytes.
-	s := strings.ToValidUTF8(string(body), "")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	for _, secret := range z.secrets() {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
+	return platform.Snippet(body, maxSnippetBytes, z.secrets()...)
 }
 
 func (z *Zalo) secrets() []string {

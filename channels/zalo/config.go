@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -30,7 +29,7 @@ func Kind(store ConfigStore) channels.Kind {
 	return channels.Kind{
 		Name:         KindName,
 		SecretFields: []string{"secret_key", "refresh_token", "access_token"},
-		Validate:     validate,
+		Validate:     channels.NormaliseWith(parseConfig),
 		New: func(raw json.RawMessage, env channels.Env) (channels.Channel, error) {
 			return newFromConfig(raw, env, store)
 		},
@@ -54,14 +53,6 @@ type config struct {
 var stringFields = []string{
 	"app_id", "secret_key", "refresh_token", "access_token", "access_token_expires_at",
 	"default_cover_url", "api_base_url", "oauth_base_url",
-}
-
-func validate(raw json.RawMessage) (json.RawMessage, error) {
-	cfg, err := parseConfig(raw)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(cfg)
 }
 
 func newFromConfig(raw json.RawMessage, env channels.Env, store ConfigStore) (channels.Channel, error) {
@@ -88,25 +79,21 @@ func newFromConfig(raw json.RawMessage, env channels.Env, store ConfigStore) (ch
 	})
 }
 
-// parseConfig decodes strictly: an unknown field is usually a typo that
-// would otherwise silently drop a setting.
+// parseConfig decodes strictly and returns trimmed, defaulted, checked values.
 func parseConfig(raw json.RawMessage) (config, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
-		return config{}, &channels.ConfigError{Message: "must be a JSON object"}
-	}
-	if err := rejectUnknown(fields, append(slices.Clone(stringFields), "broadcast")); err != nil {
+	fields, err := channels.DecodeConfig(raw, append(slices.Clone(stringFields), "broadcast")...)
+	if err != nil {
 		return config{}, err
 	}
 	values := make(map[string]string, len(stringFields))
 	for _, name := range stringFields {
-		v, err := stringField(fields, name)
+		v, err := fields.String(name)
 		if err != nil {
 			return config{}, err
 		}
 		values[name] = v
 	}
-	broadcast, err := boolField(fields, "broadcast")
+	broadcast, err := fields.Bool("broadcast")
 	if err != nil {
 		return config{}, err
 	}
@@ -123,45 +110,6 @@ func parseConfig(raw json.RawMessage) (config, error) {
 	}
 	cfg.fillDefaults()
 	return cfg, cfg.check()
-}
-
-func rejectUnknown(fields map[string]json.RawMessage, known []string) error {
-	// Sorted so the same config always reports the same field.
-	for _, name := range slices.Sorted(maps.Keys(fields)) {
-		if !slices.Contains(known, name) {
-			return &channels.ConfigError{Field: name, Message: "unknown field"}
-		}
-	}
-	return nil
-}
-
-// stringField returns the trimmed string under name; absent and null give "".
-func stringField(fields map[string]json.RawMessage, name string) (string, error) {
-	raw, ok := fields[name]
-	if !ok {
-		return "", nil
-	}
-	var s *string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", &channels.ConfigError{Field: name, Message: "must be a string"}
-	}
-	if s == nil {
-		return "", nil
-	}
-	return strings.TrimSpace(*s), nil
-}
-
-// boolField returns the bool under name; absent and null give false.
-func boolField(fields map[string]json.RawMessage, name string) (bool, error) {
-	raw, ok := fields[name]
-	if !ok {
-		return false, nil
-	}
-	var b *bool
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return false, &channels.ConfigError{Field: name, Message: "must be true or false"}
-	}
-	return b != nil && *b, nil
 }
 
 // fillDefaults sets the public Zalo hosts and normalises what has one

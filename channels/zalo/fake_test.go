@@ -347,7 +347,7 @@ func (s *memStore) UpdateConfig(_ context.Context, channelID int64, fn func(json
 		err, s.fail = s.fail, nil
 		return err
 	}
-	if _, err := validate(next); err != nil {
+	if _, err := Kind(nil).Validate(next); err != nil {
 		s.t.Errorf("adapter stored a config Validate refuses: %v", err)
 	}
 	s.config = next

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 // findSkew is how much earlier than msg.ScheduledAt an article may have been
@@ -38,11 +39,11 @@ func (z *Zalo) Find(ctx context.Context, msg channels.Message) (channels.Receipt
 	var data struct {
 		Medias []listedArticle `json:"medias"`
 	}
-	if len(res.data) > 0 && decodeData(res.data, &data) != nil {
+	if len(res.data) > 0 && platform.DecodeNumbers(res.data, &data) != nil {
 		return channels.Receipt{}, false, channels.Retryable(fmt.Errorf("zalo: list recent articles: unexpected data %s", z.snippet(res.data)), 0).WithStatus(res.status)
 	}
 	for _, a := range data.Medias {
-		id := scalarString(a.ID)
+		id := platform.StringOrNumber(a.ID)
 		if id == "" || oneLine(a.Title) != title || createdLongBefore(a.CreateDate, msg.ScheduledAt) {
 			continue
 		}
@@ -54,7 +55,7 @@ func (z *Zalo) Find(ctx context.Context, msg channels.Message) (channels.Receipt
 // createdLongBefore reports whether a known creation time lies more than
 // findSkew before scheduled; an unknown time or schedule excludes nothing.
 func createdLongBefore(createDate any, scheduled time.Time) bool {
-	ms, err := strconv.ParseInt(scalarString(createDate), 10, 64)
+	ms, err := strconv.ParseInt(platform.StringOrNumber(createDate), 10, 64)
 	if err != nil || scheduled.IsZero() {
 		return false
 	}
@@ -83,12 +84,12 @@ func (z *Zalo) Check(ctx context.Context) channels.CheckResult {
 		Name string `json:"name"`
 		OAID any    `json:"oa_id"`
 	}
-	if len(res.data) > 0 && decodeData(res.data, &data) != nil {
+	if len(res.data) > 0 && platform.DecodeNumbers(res.data, &data) != nil {
 		return channels.CheckResult{Reason: reasonRejected, Detail: "zalo: check OA: unexpected data " + z.snippet(res.data)}
 	}
 	account := oneLine(data.Name)
 	if account == "" {
-		account = scalarString(data.OAID)
+		account = platform.StringOrNumber(data.OAID)
 	}
 	return channels.CheckResult{OK: true, Account: account}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 const (
@@ -179,7 +179,7 @@ func (z *Zalo) requestTokens(ctx context.Context, cfg config) (rotation, error) 
 		return rotation{}, channels.Retryable(fmt.Errorf("zalo: refresh access token: send: %w", err), 0)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	body, err := platform.ReadBody(resp.Body, maxResponseBytes)
 	if err != nil {
 		return rotation{}, channels.Retryable(fmt.Errorf("zalo: refresh access token: read answer: %w", err), 0).WithStatus(resp.StatusCode)
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/platform"
 )
 
 const (
@@ -123,7 +124,7 @@ func New(o Options) (*Zalo, error) {
 		broadcast:    cfg.Broadcast,
 		store:        o.Store,
 		channelID:    o.ChannelID,
-		client:       noRedirects(o.Client),
+		client:       platform.NoRedirects(o.Client, defaultTimeout),
 		log:          o.Logger,
 		now:          o.Now,
 		zone:         o.Location,
@@ -170,19 +171,6 @@ func (z *Zalo) fillDefaults() {
 	if z.maxWait <= 0 {
 		z.maxWait = DefaultMaxWait
 	}
-}
-
-// noRedirects returns a copy of c that hands 3xx responses back instead of
-// following them: following would turn a POST into a GET and carry the
-// access token to a host nobody configured. The copy leaves a shared client
-// untouched.
-func noRedirects(c *http.Client) *http.Client {
-	if c == nil {
-		c = &http.Client{Timeout: defaultTimeout}
-	}
-	cp := *c
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &cp
 }
 
 // Kind returns "zalo_oa".
