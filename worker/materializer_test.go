@@ -1,0 +1,72 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/worker"
+)
+
+type countingEnqueuer struct {
+	mu  sync.Mutex
+	ids []int64
+}
+
+func (c *countingEnqueuer) Schedule(_ context.Context, id int64, _ time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ids = append(c.ids, id)
+	return nil
+}
+
+func TestConcurrentMaterializersCreateEachOccurrenceOnce(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	ch := h.channel("webhook", map[string]string{"url": "https://example.org", "secret": secret})
+	author := storage.User{Name: "Biên tập", Role: storage.RoleEditor}
+	if err := h.store.CreateUser(ctx, &author, "test"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC)
+	tmpl, _ := json.Marshal(storage.PostTemplate{Title: "Tin ngày {{.Date}}"})
+	targets, _ := json.Marshal(storage.Targets{ChannelIDs: []int64{ch.ID}})
+	sc := storage.Schedule{Name: "Hằng ngày", Rule: "FREQ=DAILY;BYHOUR=16;BYMINUTE=30", Timezone: "Asia/Ho_Chi_Minh",
+		StartsAt: now, Count: 10, Template: string(tmpl), Targets: string(targets), CreatedBy: author.ID}
+	if err := h.store.CreateSchedule(ctx, &sc, "test"); err != nil {
+		t.Fatal(err)
+	}
+	enq := &countingEnqueuer{}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var wg sync.WaitGroup
+	created := make([]int, 4)
+	for i := range created {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := worker.NewMaterializer(h.store, enq, 30*24*time.Hour, time.Minute, log).WithClock(func() time.Time { return now })
+			n, err := m.Materialize(ctx, sc)
+			if err != nil {
+				t.Error(err)
+			}
+			created[i] = n
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range created {
+		total += n
+	}
+	posts, err := h.store.ScheduleOccurrences(ctx, sc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 10 || len(posts) != 10 || len(enq.ids) != 10 {
+		t.Fatalf("4 concurrent materializers created %v (total %d), %d posts, %d queued; want 10 each", created, total, len(posts), len(enq.ids))
+	}
+}
