@@ -20,8 +20,8 @@ type scheduleOut struct {
 func weeklyCount3(chID int64) map[string]any {
 	return map[string]any{
 		"name": "Bản tin CCHC thứ Hai", "rule": "FREQ=WEEKLY;BYDAY=MO;BYHOUR=7;BYMINUTE=0", "count": 3,
-		"timezone": "Asia/Ho_Chi_Minh",
-		"template": map[string]any{"title": "Bản tin CCHC ngày {{.Date}}", "summary": "Tin tuần"},
+		"timezone":    "Asia/Ho_Chi_Minh",
+		"template":    map[string]any{"title": "Bản tin CCHC ngày {{.Date}}", "summary": "Tin tuần"},
 		"channel_ids": []int64{chID},
 	}
 }
