@@ -54,10 +54,14 @@ type postView struct {
 	ApprovedBy int64      `json:"approved_by,omitempty"`
 	ApprovedAt *time.Time `json:"approved_at,omitempty"`
 	// RejectReason is set while a rejected post waits for its author.
-	RejectReason string         `json:"reject_reason,omitempty"`
-	CreatedAt    time.Time      `json:"created_at"`
-	UpdatedAt    time.Time      `json:"updated_at"`
-	Deliveries   []deliveryView `json:"deliveries,omitempty"`
+	RejectReason string `json:"reject_reason,omitempty"`
+	// Origin says where the post came from: manual, schedule, feed or digest.
+	Origin     string         `json:"origin"`
+	ScheduleID *int64         `json:"schedule_id,omitempty"`
+	SourceID   *int64         `json:"source_id,omitempty"`
+	CreatedAt  time.Time      `json:"created_at"`
+	UpdatedAt  time.Time      `json:"updated_at"`
+	Deliveries []deliveryView `json:"deliveries,omitempty"`
 	// Variants is keyed by channel id; present only with deliveries.
 	Variants map[string]content.Variant `json:"variants,omitempty"`
 }
@@ -66,8 +70,8 @@ func viewPost(p storage.Post, ds []storage.Delivery) postView {
 	v := postView{ID: p.ID, Status: p.Status, Title: p.Title, Summary: p.Summary, Body: p.Body,
 		Category: p.Category, Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority,
 		PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy, ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
-		RejectReason: p.RejectReason,
-		CreatedAt:    p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+		RejectReason: p.RejectReason, Origin: origin(p), ScheduleID: p.ScheduleID, SourceID: p.SourceID,
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	if ds != nil {
 		v.Deliveries = make([]deliveryView, len(ds))
 		for i, d := range ds {
@@ -363,4 +367,17 @@ func decodeVariant(path string, raw json.RawMessage) (content.Variant, error) {
 		return v, invalid(path+"."+strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
 	}
 	return v, invalid(path, "must be an object")
+}
+
+// origin flags posts that no person wrote, so reviewers notice them.
+func origin(p storage.Post) string {
+	switch {
+	case p.DigestAt != nil:
+		return "digest"
+	case p.SourceID != nil:
+		return "feed"
+	case p.ScheduleID != nil:
+		return "schedule"
+	}
+	return "manual"
 }

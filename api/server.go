@@ -35,6 +35,7 @@ type Options struct {
 	Channels     *worker.ChannelSet
 	Scheduler    Scheduler
 	Materializer Materializer
+	Poller       Poller
 	PingRedis    func(ctx context.Context) error
 	PublicURL    string
 	MaxBodyBytes int64 // zero means DefaultMaxBodyBytes
@@ -53,6 +54,7 @@ type Server struct {
 	channels     *worker.ChannelSet
 	scheduler    Scheduler
 	materializer Materializer
+	poller       Poller
 	pingRedis    func(ctx context.Context) error
 	publicURL    string
 	log          *slog.Logger
@@ -65,7 +67,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(o Options) *Server {
-	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler, materializer: o.Materializer,
+	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler, materializer: o.Materializer, poller: o.Poller,
 		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
@@ -143,6 +145,13 @@ func (s *Server) routes() {
 	v1.GET("/schedules/:id", s.getSchedule, officer...)
 	v1.POST("/schedules/:id/pause", s.setScheduleStatus(storage.SchedulePaused), officer...)
 	v1.POST("/schedules/:id/resume", s.setScheduleStatus(storage.ScheduleActive), officer...)
+
+	v1.POST("/sources", s.createSource, editor...)
+	v1.GET("/sources", s.listSources, officer...)
+	v1.GET("/sources/:id", s.getSource, officer...)
+	v1.POST("/sources/:id/poll", s.pollSource, editor...)
+	v1.POST("/sources/:id/pause", s.setSourceStatus(storage.SourcePaused), editor...)
+	v1.POST("/sources/:id/resume", s.setSourceStatus(storage.SourceActive), editor...)
 
 	v1.GET("/deliveries", s.listDeliveries, officer...)
 	v1.GET("/deliveries/:id", s.getDelivery, officer...)

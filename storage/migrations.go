@@ -23,6 +23,7 @@ func migrations() []migration {
 		{2, "post link, image and priority; per-channel variants on deliveries", migrate0002},
 		{3, "approvals; user passwords, disabling and token use", migrate0003},
 		{4, "recurring schedules; posts know their occurrence", migrate0004},
+		{5, "feed sources, seen items and poll log; posts know their source", migrate0005},
 	}
 }
 

@@ -99,8 +99,11 @@ type Post struct {
 	// ScheduleID and OccurrenceAt are set on posts a schedule created.
 	ScheduleID   *int64
 	OccurrenceAt *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SourceID is set on posts made from a feed source; DigestAt on its digests.
+	SourceID  *int64
+	DigestAt  *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Delivery is one post sent to one channel.
@@ -194,3 +197,73 @@ type Schedule struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
+
+// Source modes and statuses.
+const (
+	SourceReview = "review"
+	SourceAuto   = "auto"
+	SourceActive = "active"
+	SourcePaused = "paused"
+)
+
+// Source is a feed polled for new administrative-procedure items.
+type Source struct {
+	ID           int64
+	Name         string
+	URL          string
+	PollEvery    int64
+	Mode         string
+	Template     string
+	Targets      string
+	DigestRule   string
+	MaxAgeDays   int
+	Status       string
+	CreatedBy    int64
+	ETag         string `gorm:"column:etag"`
+	LastModified string
+	NextPollAt   time.Time
+	LeaseUntil   *time.Time
+	Failures     int
+	LastError    string
+	LastPolledAt *time.Time
+	DigestUntil  time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// SourceItem is a feed item Loa has seen, kept to never post it twice.
+type SourceItem struct {
+	ID          int64
+	SourceID    int64
+	Key         string
+	GUID        string
+	Title       string
+	Link        string
+	Summary     string
+	ImageURL    string
+	PublishedAt *time.Time
+	FirstSeenAt time.Time
+	PostID      int64
+	// Skipped says why no post was made ("older than 30 days"), "" otherwise.
+	Skipped string
+}
+
+// SourcePoll is the record of one poll.
+type SourcePoll struct {
+	ID         int64
+	SourceID   int64
+	At         time.Time
+	Outcome    string
+	HTTPStatus int
+	ItemsSeen  int
+	ItemsNew   int
+	Error      string
+	DurationMS int64
+}
+
+// Poll outcomes.
+const (
+	PollOK          = "ok"
+	PollNotModified = "not_modified"
+	PollError       = "error"
+)

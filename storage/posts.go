@@ -43,35 +43,41 @@ func joinIDs(ids []int64) string {
 func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]string, actor string) ([]Delivery, error) {
 	var deliveries []Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := checkChannels(tx, channelIDs); err != nil {
-			return err
-		}
-		deliveryStatus := DeliveryPendingApproval
-		if p.Status != PostPendingApproval {
-			p.Status, deliveryStatus = PostScheduled, DeliveryScheduled
-			now := s.nowUTC()
-			p.ApprovedBy, p.ApprovedAt = p.CreatedBy, &now
-		}
-		p.PublishAt = p.PublishAt.UTC()
-		if err := tx.Create(p).Error; err != nil {
-			return err
-		}
-		deliveries = make([]Delivery, len(channelIDs))
-		for i, chID := range channelIDs {
-			deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, Status: deliveryStatus,
-				ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt, Variant: variants[chID]}
-		}
-		if err := tx.Create(&deliveries).Error; err != nil {
-			return err
-		}
-		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityPost, EntityID: p.ID,
-			Action: "created", ToStatus: p.Status,
-			Detail: fmt.Sprintf("scheduled for %s to channels %s", p.PublishAt.Format("2006-01-02T15:04:05Z"), joinIDs(channelIDs))})
+		var err error
+		deliveries, err = s.createPostTx(tx, p, channelIDs, variants, actor)
+		return err
 	})
 	if err != nil {
 		return nil, translateKeep(err, "create post")
 	}
 	return deliveries, nil
+}
+
+func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants map[int64]string, actor string) ([]Delivery, error) {
+	if err := checkChannels(tx, channelIDs); err != nil {
+		return nil, err
+	}
+	deliveryStatus := DeliveryPendingApproval
+	if p.Status != PostPendingApproval {
+		p.Status, deliveryStatus = PostScheduled, DeliveryScheduled
+		now := s.nowUTC()
+		p.ApprovedBy, p.ApprovedAt = p.CreatedBy, &now
+	}
+	p.PublishAt = p.PublishAt.UTC()
+	if err := tx.Create(p).Error; err != nil {
+		return nil, err
+	}
+	deliveries := make([]Delivery, len(channelIDs))
+	for i, chID := range channelIDs {
+		deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, Status: deliveryStatus,
+			ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt, Variant: variants[chID]}
+	}
+	if err := tx.Create(&deliveries).Error; err != nil {
+		return nil, err
+	}
+	return deliveries, s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityPost, EntityID: p.ID,
+		Action: "created", ToStatus: p.Status,
+		Detail: fmt.Sprintf("scheduled for %s to channels %s", p.PublishAt.Format("2006-01-02T15:04:05Z"), joinIDs(channelIDs))})
 }
 
 func checkChannels(tx *gorm.DB, ids []int64) error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/configs"
+	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/worker"
 )
 
@@ -47,12 +48,13 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	taskOpts.Timeout = attemptTimeout
 	queue := worker.NewQueue(d.rdb, taskOpts)
 	materializer := worker.NewMaterializer(d.store, queue, cfg.ScheduleHorizon, materializeInterval, log)
+	poller := worker.NewPoller(d.store, queue, sources.NewFetcher(sources.FetcherOptions{}), cfg.Location, log)
 
 	var wg sync.WaitGroup
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if m != modeAPI {
-		stopWorker, err := startWorker(runCtx, d, queue, materializer, &wg)
+		stopWorker, err := startWorker(runCtx, d, queue, materializer, poller, &wg)
 		if err != nil {
 			return err
 		}
@@ -66,13 +68,17 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	if err := bootstrapAdmin(ctx, d, stdout); err != nil {
 		return err
 	}
-	return serveHTTP(ctx, d, queue, materializer)
+	return serveHTTP(ctx, d, queue, materializer, poller)
 }
 
-// materializeInterval is how often schedules are extended to the horizon.
-const materializeInterval = time.Minute
+// materializeInterval is how often schedules are extended to the horizon;
+// pollInterval how often due feed sources and digests are looked for.
+const (
+	materializeInterval = time.Minute
+	pollInterval        = 5 * time.Second
+)
 
-func startWorker(ctx context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, wg *sync.WaitGroup) (func(), error) {
+func startWorker(ctx context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller, wg *sync.WaitGroup) (func(), error) {
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: d.store, Channels: d.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
@@ -85,10 +91,14 @@ func startWorker(ctx context.Context, d *deps, queue *worker.Queue, materializer
 		return nil, err
 	}
 	rec := worker.NewReconciler(d.store, queue, d.cfg.ReconcileInterval, d.log)
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		rec.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		poller.Run(ctx, pollInterval)
 	}()
 	go func() {
 		defer wg.Done()
@@ -100,10 +110,10 @@ func startWorker(ctx context.Context, d *deps, queue *worker.Queue, materializer
 	}, nil
 }
 
-func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer) error {
+func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller) error {
 	handler := api.New(api.Options{
 		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels, Scheduler: queue,
-		Materializer: materializer,
+		Materializer: materializer, Poller: poller,
 		PingRedis:    func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
 		PublicURL:    d.cfg.PublicURL,
 		MaxBodyBytes: d.cfg.MaxBodyBytes,

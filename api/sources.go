@@ -1,0 +1,303 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/recurrence"
+	"github.com/loa-vn/loa/sources"
+	"github.com/loa-vn/loa/storage"
+)
+
+// Poller polls a source whose lease the caller holds ("check now").
+type Poller interface {
+	Poll(ctx context.Context, src storage.Source) (storage.SourcePoll, error)
+}
+
+const (
+	minPollEvery = 5 * time.Minute
+	maxPollEvery = 7 * 24 * time.Hour
+	pollLease    = 2 * time.Minute
+)
+
+type sourceRequest struct {
+	Name       *string                    `json:"name"`
+	URL        *string                    `json:"url"`
+	PollEvery  *string                    `json:"poll_every"`
+	Mode       *string                    `json:"mode"`
+	Template   *sources.Template          `json:"template"`
+	ChannelIDs *[]int64                   `json:"channel_ids"`
+	Variants   map[string]json.RawMessage `json:"variants"`
+	Digest     *struct {
+		Rule string `json:"rule"`
+	} `json:"digest"`
+	MaxAgeDays *int `json:"max_age_days"`
+}
+
+type pollView struct {
+	At         time.Time `json:"at"`
+	Outcome    string    `json:"outcome"`
+	HTTPStatus int       `json:"http_status,omitempty"`
+	ItemsSeen  int       `json:"items_seen"`
+	ItemsNew   int       `json:"items_new"`
+	Error      string    `json:"error,omitempty"`
+	DurationMS int64     `json:"duration_ms"`
+}
+
+type sourceItemView struct {
+	Title       string     `json:"title"`
+	Link        string     `json:"link"`
+	PublishedAt *time.Time `json:"published_at"`
+	FirstSeenAt time.Time  `json:"first_seen_at"`
+	PostID      int64      `json:"post_id,omitempty"`
+	Skipped     string     `json:"skipped,omitempty"`
+}
+
+type sourceView struct {
+	ID           int64            `json:"id"`
+	Name         string           `json:"name"`
+	URL          string           `json:"url"`
+	PollEvery    string           `json:"poll_every"`
+	Mode         string           `json:"mode"`
+	Status       string           `json:"status"`
+	Template     sources.Template `json:"template"`
+	ChannelIDs   []int64          `json:"channel_ids"`
+	DigestRule   string           `json:"digest_rule,omitempty"`
+	MaxAgeDays   int              `json:"max_age_days"`
+	NextPollAt   time.Time        `json:"next_poll_at"`
+	LastPolledAt *time.Time       `json:"last_polled_at"`
+	Failures     int              `json:"consecutive_failures"`
+	LastError    string           `json:"last_error,omitempty"`
+	ItemsTotal   int64            `json:"items_total,omitempty"`
+	Polls        []pollView       `json:"polls,omitempty"`
+	Items        []sourceItemView `json:"items,omitempty"`
+}
+
+func viewPoll(p storage.SourcePoll) pollView {
+	return pollView{At: p.At.UTC(), Outcome: p.Outcome, HTTPStatus: p.HTTPStatus, ItemsSeen: p.ItemsSeen,
+		ItemsNew: p.ItemsNew, Error: p.Error, DurationMS: p.DurationMS}
+}
+
+func viewSource(src storage.Source) sourceView {
+	v := sourceView{ID: src.ID, Name: src.Name, URL: src.URL, PollEvery: (time.Duration(src.PollEvery) * time.Second).String(),
+		Mode: src.Mode, Status: src.Status, DigestRule: src.DigestRule, MaxAgeDays: src.MaxAgeDays,
+		NextPollAt: src.NextPollAt.UTC(), LastPolledAt: src.LastPolledAt, Failures: src.Failures, LastError: src.LastError}
+	json.Unmarshal([]byte(src.Template), &v.Template)
+	if t, err := storage.DecodeTargets(src.Targets); err == nil {
+		v.ChannelIDs = t.ChannelIDs
+	}
+	return v
+}
+
+// createSource registers a feed of administrative-procedure updates.
+func (s *Server) createSource(c echo.Context) error {
+	var req sourceRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	src, err := s.sourceFromRequest(req)
+	if err != nil {
+		return err
+	}
+	src.CreatedBy = currentUser(c).ID
+	ctx := c.Request().Context()
+	if err := s.checkTargetChannels(ctx, storage.Schedule{Targets: src.Targets}); err != nil {
+		return err
+	}
+	if err := s.store.CreateSource(ctx, &src, actor(c)); err != nil {
+		return err
+	}
+	return s.respondSource(c, src.ID, http.StatusCreated)
+}
+
+func (s *Server) sourceFromRequest(req sourceRequest) (storage.Source, error) {
+	name := strings.TrimSpace(content.PlainText(deref(req.Name)))
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		return storage.Source{}, invalid("name", "is required, at most 200 characters")
+	}
+	url := strings.TrimSpace(deref(req.URL))
+	if err := sources.CheckFeedURL(url); err != nil {
+		return storage.Source{}, invalid("url", err.Error())
+	}
+	every, err := pollEvery(req.PollEvery)
+	if err != nil {
+		return storage.Source{}, err
+	}
+	mode := orDefault(deref(req.Mode), storage.SourceReview)
+	if mode != storage.SourceReview && mode != storage.SourceAuto {
+		return storage.Source{}, invalid("mode", "must be review (posts wait for approval) or auto (posts are scheduled at once)")
+	}
+	tmpl, err := sourceTemplate(req.Template)
+	if err != nil {
+		return storage.Source{}, err
+	}
+	targets, err := s.targets(req.ChannelIDs, req.Variants)
+	if err != nil {
+		return storage.Source{}, err
+	}
+	digest, err := digestRule(req.Digest)
+	if err != nil {
+		return storage.Source{}, err
+	}
+	maxAge := 30
+	if req.MaxAgeDays != nil {
+		if maxAge = *req.MaxAgeDays; maxAge < 0 || maxAge > 3650 {
+			return storage.Source{}, invalid("max_age_days", "must be between 0 (no limit) and 3650")
+		}
+	}
+	return storage.Source{Name: name, URL: url, PollEvery: int64(every / time.Second), Mode: mode, Template: tmpl,
+		Targets: targets, DigestRule: digest, MaxAgeDays: maxAge}, nil
+}
+
+func pollEvery(raw *string) (time.Duration, error) {
+	if raw == nil {
+		return time.Hour, nil
+	}
+	d, err := time.ParseDuration(*raw)
+	if err != nil || d < minPollEvery || d > maxPollEvery {
+		return 0, invalid("poll_every", "must be a duration from 5m to 168h, such as 15m or 1h")
+	}
+	return d, nil
+}
+
+func sourceTemplate(t *sources.Template) (string, error) {
+	var tmpl sources.Template
+	if t != nil {
+		tmpl = *t
+	}
+	if _, err := sources.ParseTemplate(tmpl); err != nil {
+		var fe content.FieldError
+		if errors.As(err, &fe) {
+			return "", invalid("template."+fe.Field, strings.TrimPrefix(fe.Message, fe.Field+": "))
+		}
+		return "", invalid("template", err.Error())
+	}
+	raw, err := json.Marshal(tmpl)
+	return string(raw), err
+}
+
+func (s *Server) targets(ids *[]int64, variants map[string]json.RawMessage) (string, error) {
+	chIDs, err := checkChannelIDs(ids)
+	if err != nil {
+		return "", err
+	}
+	vs, err := cleanVariants(variants, chIDs)
+	if err != nil {
+		return "", err
+	}
+	raw, err := json.Marshal(storage.Targets{ChannelIDs: chIDs, Variants: vs})
+	return string(raw), err
+}
+
+func digestRule(d *struct {
+	Rule string `json:"rule"`
+}) (string, error) {
+	if d == nil || strings.TrimSpace(d.Rule) == "" {
+		return "", nil
+	}
+	rule := strings.TrimSpace(d.Rule)
+	if _, err := recurrence.Compile(recurrence.Spec{Rule: rule, StartsAt: time.Now()}); err != nil {
+		return "", invalid("digest.rule", err.Error())
+	}
+	return rule, nil
+}
+
+func (s *Server) listSources(c echo.Context) error {
+	srcs, err := s.store.ListSources(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	items := make([]sourceView, len(srcs))
+	for i, src := range srcs {
+		items[i] = viewSource(src)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+const shownPolls, shownItems = 20, 50
+
+// respondSource shows a source with its recent polls and items.
+func (s *Server) respondSource(c echo.Context, id int64, status int) error {
+	ctx := c.Request().Context()
+	src, err := s.store.GetSource(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFound("source")
+	}
+	if err != nil {
+		return err
+	}
+	v := viewSource(src)
+	polls, err := s.store.RecentPolls(ctx, id, shownPolls)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.store.RecentSourceItems(ctx, id, shownItems)
+	if err != nil {
+		return err
+	}
+	v.Polls, v.Items, v.ItemsTotal = make([]pollView, len(polls)), make([]sourceItemView, len(items)), total
+	for i, p := range polls {
+		v.Polls[i] = viewPoll(p)
+	}
+	for i, it := range items {
+		v.Items[i] = sourceItemView{Title: it.Title, Link: it.Link, PublishedAt: it.PublishedAt,
+			FirstSeenAt: it.FirstSeenAt.UTC(), PostID: it.PostID, Skipped: it.Skipped}
+	}
+	return c.JSON(status, v)
+}
+
+func (s *Server) getSource(c echo.Context) error {
+	id, err := pathID(c, "id", "source")
+	if err != nil {
+		return err
+	}
+	return s.respondSource(c, id, http.StatusOK)
+}
+
+// pollSource polls at once (the "check now" button) and answers with the result.
+func (s *Server) pollSource(c echo.Context) error {
+	id, err := pathID(c, "id", "source")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	src, err := s.store.ClaimSource(ctx, id, pollLease)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return notFound("source")
+	case errors.Is(err, storage.ErrBusy):
+		return &Error{Status: http.StatusConflict, Code: "busy", Message: "this source is being polled right now; try again in a moment"}
+	case err != nil:
+		return err
+	}
+	poll, err := s.poller.Poll(ctx, src)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewPoll(poll))
+}
+
+func (s *Server) setSourceStatus(status string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id", "source")
+		if err != nil {
+			return err
+		}
+		err = s.store.SetSourceStatus(c.Request().Context(), id, status, actor(c))
+		if errors.Is(err, storage.ErrNotFound) {
+			return notFound("source")
+		}
+		if err != nil {
+			return err
+		}
+		return s.respondSource(c, id, http.StatusOK)
+	}
+}
