@@ -21,6 +21,7 @@ import (
 	"github.com/loa-vn/loa/channels/rss"
 	"github.com/loa-vn/loa/channels/webhook"
 	"github.com/loa-vn/loa/secrets"
+	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/storage/storagetest"
 	"github.com/loa-vn/loa/worker"
@@ -171,6 +172,8 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 		Channels: worker.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL}),
 		Materializer: worker.NewMaterializer(e.store, e.sched, 30*24*time.Hour, time.Minute, slog.New(slog.DiscardHandler)).
 			WithClock(func() time.Time { return testNow }),
+		Poller: worker.NewPoller(e.store, e.sched, sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second}),
+			time.FixedZone("ICT", 7*3600), slog.New(slog.DiscardHandler)),
 		PublicURL: publicURL, MaxBodyBytes: maxBody, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return testNow },
 	}
