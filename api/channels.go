@@ -24,6 +24,7 @@ type channelView struct {
 	StatusReason string          `json:"status_reason,omitempty"`
 	Config       json.RawMessage `json:"config"`
 	FeedURLs     *feedURLs       `json:"feed_urls,omitempty"`
+	Slots        []string        `json:"slots"`
 	CreatedAt    time.Time       `json:"created_at"`
 	UpdatedAt    time.Time       `json:"updated_at"`
 }
@@ -36,7 +37,10 @@ type feedURLs struct {
 // viewChannel shows a channel with every secret masked.
 func (s *Server) viewChannel(ch storage.Channel) (channelView, error) {
 	v := channelView{ID: ch.ID, Name: ch.Name, Kind: ch.Kind, Status: ch.Status, StatusReason: ch.StatusReason,
-		CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC()}
+		Slots: slotsOf(ch), CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC()}
+	if v.Slots == nil {
+		v.Slots = []string{}
+	}
 	if ch.FeedSlug != nil {
 		base := s.publicURL + "/feeds/" + *ch.FeedSlug
 		v.FeedURLs = &feedURLs{RSS: base + ".rss", Atom: base + ".atom"}
@@ -63,6 +67,7 @@ type channelRequest struct {
 	Kind   *string         `json:"kind"`
 	Config json.RawMessage `json:"config"`
 	Status *string         `json:"status"`
+	Slots  *[]string       `json:"slots"`
 }
 
 func (s *Server) createChannel(c echo.Context) error {
@@ -85,6 +90,11 @@ func (s *Server) createChannel(c echo.Context) error {
 		return invalid("kind", fmt.Sprintf("unknown channel kind %q; one of %s", *req.Kind, strings.Join(s.registry.Names(), ", ")))
 	}
 	ch := storage.Channel{Name: name, Kind: kind.Name, Status: storage.ChannelActive}
+	if req.Slots != nil {
+		if ch.Slots, err = cleanSlots(*req.Slots); err != nil {
+			return err
+		}
+	}
 	if err := s.sealConfig(&ch, kind, req.Config); err != nil {
 		return err
 	}
@@ -236,6 +246,13 @@ func (s *Server) applyChannelPatch(ch *storage.Channel, req channelRequest) erro
 			return invalid("status", "must be active or disabled")
 		}
 		ch.Status, ch.StatusReason = *req.Status, ""
+	}
+	if req.Slots != nil {
+		slots, err := cleanSlots(*req.Slots)
+		if err != nil {
+			return err
+		}
+		ch.Slots = slots
 	}
 	if len(req.Config) > 0 {
 		return s.mergeConfig(ch, req.Config)

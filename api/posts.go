@@ -93,6 +93,18 @@ func (s *Server) createPost(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	if req.PublishAt != nil && *req.PublishAt == "next_slot" {
+		chIDs, err := checkChannelIDs(req.ChannelIDs)
+		if err != nil {
+			return err
+		}
+		at, err := s.nextSlot(c.Request().Context(), chIDs)
+		if err != nil {
+			return err
+		}
+		slot := at.Format(time.RFC3339)
+		req.PublishAt = &slot
+	}
 	post, err := s.postFromRequest(req)
 	if err != nil {
 		return err

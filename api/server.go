@@ -38,6 +38,8 @@ type Options struct {
 	Poller       Poller
 	PingRedis    func(ctx context.Context) error
 	PublicURL    string
+	// Location is LOA_TIMEZONE: day boundaries and posting slots are in it.
+	Location     *time.Location
 	MaxBodyBytes int64 // zero means DefaultMaxBodyBytes
 	Logger       *slog.Logger
 	Now          func() time.Time
@@ -57,6 +59,7 @@ type Server struct {
 	poller       Poller
 	pingRedis    func(ctx context.Context) error
 	publicURL    string
+	loc          *time.Location
 	log          *slog.Logger
 	now          func() time.Time
 	echo         *echo.Echo
@@ -71,6 +74,9 @@ func New(o Options) *Server {
 		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.loc = o.Location; s.loc == nil {
+		s.loc = time.FixedZone("ICT", 7*3600)
 	}
 	s.dummyHash = sync.OnceValue(func() string {
 		h, _ := HashPassword("not-a-real-password")
@@ -152,6 +158,8 @@ func (s *Server) routes() {
 	v1.POST("/sources/:id/poll", s.pollSource, editor...)
 	v1.POST("/sources/:id/pause", s.setSourceStatus(storage.SourcePaused), editor...)
 	v1.POST("/sources/:id/resume", s.setSourceStatus(storage.SourceActive), editor...)
+
+	v1.GET("/calendar", s.calendar, officer...)
 
 	v1.GET("/deliveries", s.listDeliveries, officer...)
 	v1.GET("/deliveries/:id", s.getDelivery, officer...)

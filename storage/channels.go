@@ -45,7 +45,7 @@ func (s *Store) EditChannel(ctx context.Context, id int64, actor string, fn func
 		ch.UpdatedAt = s.nowUTC()
 		if err := tx.Model(&Channel{}).Where("id = ?", id).Updates(map[string]any{
 			"name": ch.Name, "config_sealed": ch.ConfigSealed, "feed_slug": ch.FeedSlug,
-			"status": ch.Status, "status_reason": ch.StatusReason, "updated_at": ch.UpdatedAt,
+			"status": ch.Status, "status_reason": ch.StatusReason, "slots": ch.Slots, "updated_at": ch.UpdatedAt,
 		}).Error; err != nil {
 			return err
 		}

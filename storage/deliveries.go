@@ -173,3 +173,33 @@ func (s *Store) DeliveredTo(ctx context.Context, channelID int64, externalID str
 	}
 	return s.withPosts(ctx, ds)
 }
+
+// DeliveriesBetween returns the deliveries scheduled in [from, to), by time,
+// at most limit of them.
+func (s *Store) DeliveriesBetween(ctx context.Context, from, to time.Time, limit int) ([]FeedEntry, error) {
+	var ds []Delivery
+	err := s.db.WithContext(ctx).Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).
+		Order("scheduled_at, id").Limit(limit).Find(&ds).Error
+	if err != nil {
+		return nil, translate(err, "list deliveries in window")
+	}
+	return s.withPosts(ctx, ds)
+}
+
+// TakenSlots returns which of the times already have a delivery (not
+// canceled) on the channel.
+func (s *Store) TakenSlots(ctx context.Context, channelID int64, times []time.Time) (map[time.Time]bool, error) {
+	utc := make([]time.Time, len(times))
+	for i, t := range times {
+		utc[i] = t.UTC()
+	}
+	var taken []time.Time
+	err := s.db.WithContext(ctx).Model(&Delivery{}).
+		Where("channel_id = ? AND scheduled_at IN ? AND status <> ?", channelID, utc, DeliveryCanceled).
+		Pluck("scheduled_at", &taken).Error
+	out := make(map[time.Time]bool, len(taken))
+	for _, t := range taken {
+		out[t.UTC()] = true
+	}
+	return out, translate(err, "find taken slots")
+}

@@ -24,6 +24,7 @@ func migrations() []migration {
 		{3, "approvals; user passwords, disabling and token use", migrate0003},
 		{4, "recurring schedules; posts know their occurrence", migrate0004},
 		{5, "feed sources, seen items and poll log; posts know their source", migrate0005},
+		{6, "posting slots per channel", migrate0006},
 	}
 }
 

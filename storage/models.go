@@ -73,8 +73,10 @@ type Channel struct {
 	FeedSlug     *string
 	Status       string
 	StatusReason string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Slots are local "HH:MM" posting times as a JSON array, "" when none.
+	Slots     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Post is content written once and sent to several channels.

@@ -116,6 +116,7 @@ func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue, materializer *
 		Materializer: materializer, Poller: poller,
 		PingRedis:    func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
 		PublicURL:    d.cfg.PublicURL,
+		Location:     d.cfg.Location,
 		MaxBodyBytes: d.cfg.MaxBodyBytes,
 		Logger:       d.log,
 	}).Handler()

@@ -1,0 +1,245 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/recurrence"
+	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/worker"
+)
+
+const (
+	maxCalendarDays  = 93
+	maxCalendarItems = 5000
+	slotSearchDays   = 60
+)
+
+type calendarItem struct {
+	Kind       string    `json:"kind"` // delivery or occurrence
+	At         time.Time `json:"at"`
+	LocalTime  string    `json:"local_time"`
+	Title      string    `json:"title"`
+	DeliveryID int64     `json:"delivery_id,omitempty"`
+	PostID     int64     `json:"post_id,omitempty"`
+	ChannelID  int64     `json:"channel_id,omitempty"`
+	Status     string    `json:"status,omitempty"`
+	Origin     string    `json:"origin,omitempty"`
+	ScheduleID int64     `json:"schedule_id,omitempty"`
+}
+
+type calendarDay struct {
+	Date  string         `json:"date"`
+	Items []calendarItem `json:"items"`
+}
+
+// calendar lists deliveries and not-yet-created schedule occurrences in a
+// window of local days: from and to are YYYY-MM-DD, both included.
+func (s *Server) calendar(c echo.Context) error {
+	from, to, err := s.calendarWindow(c.QueryParam("from"), c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	entries, err := s.store.DeliveriesBetween(ctx, from, to, maxCalendarItems)
+	if err != nil {
+		return err
+	}
+	var items []calendarItem
+	for _, e := range entries {
+		items = append(items, calendarItem{Kind: "delivery", At: e.Delivery.ScheduledAt.UTC(), Title: e.Post.Title,
+			DeliveryID: e.Delivery.ID, PostID: e.Post.ID, ChannelID: e.Delivery.ChannelID, Status: e.Delivery.Status,
+			Origin: origin(e.Post)})
+	}
+	occurrences, err := s.futureOccurrences(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	items = append(items, occurrences...)
+	return c.JSON(http.StatusOK, map[string]any{"timezone": s.loc.String(),
+		"from": from.In(s.loc).Format("2006-01-02"), "to": to.Add(-time.Second).In(s.loc).Format("2006-01-02"),
+		"days": s.byDay(items, from, to)})
+}
+
+func (s *Server) calendarWindow(fromRaw, toRaw string) (time.Time, time.Time, error) {
+	from, err := time.ParseInLocation("2006-01-02", fromRaw, s.loc)
+	if err != nil {
+		return from, from, invalid("from", "must be a date such as 2026-11-23")
+	}
+	to, err := time.ParseInLocation("2006-01-02", toRaw, s.loc)
+	if err != nil {
+		return from, to, invalid("to", "must be a date such as 2026-11-29")
+	}
+	to = to.AddDate(0, 0, 1)
+	switch {
+	case !to.After(from):
+		return from, to, invalid("to", "must not be before from")
+	case to.Sub(from) > maxCalendarDays*24*time.Hour:
+		return from, to, invalid("to", fmt.Sprintf("the window is at most %d days", maxCalendarDays))
+	}
+	return from, to, nil
+}
+
+// futureOccurrences are schedule occurrences in the window that have no
+// post yet (beyond the materialization horizon).
+func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time) ([]calendarItem, error) {
+	scs, err := s.store.ActiveSchedules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var items []calendarItem
+	for _, sc := range scs {
+		rule, err := recurrence.Compile(worker.ScheduleSpec(sc))
+		if err != nil {
+			continue
+		}
+		start := from
+		if sc.MaterializedUntil.After(start) {
+			start = sc.MaterializedUntil
+		}
+		tmpl, _ := storage.DecodeTemplate(sc.Template)
+		for _, at := range rule.Between(start, to) {
+			title, err := recurrence.Expand(tmpl.Title, at, s.loc)
+			if err != nil {
+				title = tmpl.Title
+			}
+			items = append(items, calendarItem{Kind: "occurrence", At: at, Title: title, ScheduleID: sc.ID, Origin: "schedule"})
+		}
+	}
+	return items, nil
+}
+
+func (s *Server) byDay(items []calendarItem, from, to time.Time) []calendarDay {
+	sort.SliceStable(items, func(i, j int) bool { return items[i].At.Before(items[j].At) })
+	var days []calendarDay
+	index := map[string]int{}
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		key := d.In(s.loc).Format("2006-01-02")
+		index[key] = len(days)
+		days = append(days, calendarDay{Date: key, Items: []calendarItem{}})
+	}
+	for _, it := range items {
+		local := it.At.In(s.loc)
+		it.LocalTime = local.Format("15:04")
+		if i, ok := index[local.Format("2006-01-02")]; ok {
+			days[i].Items = append(days[i].Items, it)
+		}
+	}
+	return days
+}
+
+// cleanSlots validates posting slots: distinct local "HH:MM" times.
+func cleanSlots(raw []string) (string, error) {
+	if len(raw) == 0 {
+		return "", nil
+	}
+	if len(raw) > 24 {
+		return "", invalid("slots", "at most 24 posting times a day")
+	}
+	seen := map[string]bool{}
+	out := make([]string, 0, len(raw))
+	for _, s := range raw {
+		t, err := time.Parse("15:04", strings.TrimSpace(s))
+		if err != nil {
+			return "", invalid("slots", fmt.Sprintf("%q is not a time such as 07:00", s))
+		}
+		hm := t.Format("15:04")
+		if seen[hm] {
+			return "", invalid("slots", hm+" is listed twice")
+		}
+		seen[hm] = true
+		out = append(out, hm)
+	}
+	sort.Strings(out)
+	b, _ := json.Marshal(out)
+	return string(b), nil
+}
+
+func slotsOf(ch storage.Channel) []string {
+	var out []string
+	if ch.Slots != "" {
+		json.Unmarshal([]byte(ch.Slots), &out)
+	}
+	return out
+}
+
+// nextSlot finds the earliest time, a minute or more from now, that is a
+// posting slot of every chosen channel that has slots and is free on each.
+func (s *Server) nextSlot(ctx context.Context, chIDs []int64) (time.Time, error) {
+	var slotted []storage.Channel
+	for _, id := range chIDs {
+		ch, err := s.store.GetChannel(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			return time.Time{}, invalid("channel_ids", fmt.Sprintf("unknown channel ids %d", id))
+		}
+		if err != nil {
+			return time.Time{}, err
+		}
+		if len(slotsOf(ch)) > 0 {
+			slotted = append(slotted, ch)
+		}
+	}
+	if len(slotted) == 0 {
+		return time.Time{}, invalid("publish_at", "next_slot needs a channel with posting slots; set \"slots\" on the channel")
+	}
+	for _, at := range s.candidateSlots(slotted) {
+		free, err := s.freeOnAll(ctx, slotted, at)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if free {
+			return at, nil
+		}
+	}
+	return time.Time{}, invalid("publish_at", fmt.Sprintf("no free posting slot in the next %d days", slotSearchDays))
+}
+
+// candidateSlots are the times in the coming days that are a slot of every channel.
+func (s *Server) candidateSlots(chs []storage.Channel) []time.Time {
+	common := map[string]int{}
+	for _, ch := range chs {
+		for _, hm := range slotsOf(ch) {
+			common[hm]++
+		}
+	}
+	var hms []string
+	for hm, n := range common {
+		if n == len(chs) {
+			hms = append(hms, hm)
+		}
+	}
+	sort.Strings(hms)
+	earliest := s.now().Add(time.Minute)
+	day := earliest.In(s.loc)
+	var out []time.Time
+	for d := 0; d < slotSearchDays; d++ {
+		for _, hm := range hms {
+			t, _ := time.ParseInLocation("2006-01-02 15:04", day.AddDate(0, 0, d).Format("2006-01-02")+" "+hm, s.loc)
+			if !t.Before(earliest) {
+				out = append(out, t.UTC())
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) freeOnAll(ctx context.Context, chs []storage.Channel, at time.Time) (bool, error) {
+	for _, ch := range chs {
+		taken, err := s.store.TakenSlots(ctx, ch.ID, []time.Time{at})
+		if err != nil {
+			return false, err
+		}
+		if taken[at] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
