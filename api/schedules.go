@@ -93,7 +93,7 @@ func (s *Server) createSchedule(c echo.Context) error {
 	}
 	sc.CreatedBy = currentUser(c).ID
 	ctx := c.Request().Context()
-	if err := s.checkTargetChannels(ctx, sc); err != nil {
+	if err := s.checkTargetChannels(ctx, sc.Targets); err != nil {
 		return err
 	}
 	if err := s.store.CreateSchedule(ctx, &sc, actor(c)); err != nil {
@@ -145,18 +145,16 @@ func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, err
 	if err != nil {
 		return storage.Schedule{}, err
 	}
-	chIDs, err := checkChannelIDs(req.ChannelIDs)
+	targets, err := s.targets(req.ChannelIDs, req.Variants)
 	if err != nil {
 		return storage.Schedule{}, err
 	}
-	variants, err := cleanVariants(req.Variants, chIDs)
+	tmplJSON, err := json.Marshal(tmpl)
 	if err != nil {
 		return storage.Schedule{}, err
 	}
-	tmplJSON, _ := json.Marshal(tmpl)
-	targetsJSON, _ := json.Marshal(storage.Targets{ChannelIDs: chIDs, Variants: variants})
 	return storage.Schedule{Name: name, Rule: strings.TrimSpace(spec.Rule), Timezone: orDefault(spec.Timezone, recurrence.DefaultTimezone),
-		StartsAt: startsAt, EndsAt: endsAt, Count: spec.Count, Template: string(tmplJSON), Targets: string(targetsJSON)}, nil
+		StartsAt: startsAt, EndsAt: endsAt, Count: spec.Count, Template: string(tmplJSON), Targets: targets}, nil
 }
 
 // scheduleTemplate applies the post rules to the template and checks that
@@ -195,8 +193,8 @@ func orDefault(v, def string) string {
 
 // checkTargetChannels refuses unknown or disabled channels now, rather than
 // at the first occurrence.
-func (s *Server) checkTargetChannels(ctx context.Context, sc storage.Schedule) error {
-	targets, err := storage.DecodeTargets(sc.Targets)
+func (s *Server) checkTargetChannels(ctx context.Context, stored string) error {
+	targets, err := storage.DecodeTargets(stored)
 	if err != nil {
 		return err
 	}

@@ -109,7 +109,7 @@ func (s *Server) createSource(c echo.Context) error {
 	}
 	src.CreatedBy = currentUser(c).ID
 	ctx := c.Request().Context()
-	if err := s.checkTargetChannels(ctx, storage.Schedule{Targets: src.Targets}); err != nil {
+	if err := s.checkTargetChannels(ctx, src.Targets); err != nil {
 		return err
 	}
 	if err := s.store.CreateSource(ctx, &src, actor(c)); err != nil {

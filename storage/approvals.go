@@ -19,12 +19,9 @@ var ErrWrongState = errors.New("post is not in a state that allows this")
 func (s *Store) ApprovePost(ctx context.Context, id, approver int64, actor string) ([]Delivery, error) {
 	var ds []Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		p, err := s.lockPost(tx, id)
+		p, err := s.lockPendingPost(tx, id)
 		if err != nil {
 			return err
-		}
-		if p.Status != PostPendingApproval {
-			return fmt.Errorf("post %d is %s, not pending_approval: %w", id, p.Status, ErrWrongState)
 		}
 		now := s.nowUTC()
 		if err := tx.Model(&Post{}).Where("id = ?", id).Updates(map[string]any{
@@ -52,12 +49,9 @@ func (s *Store) ApprovePost(ctx context.Context, id, approver int64, actor strin
 // RejectPost cancels a post that waits for approval, keeping the reason.
 func (s *Store) RejectPost(ctx context.Context, id int64, reason, actor string) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		p, err := s.lockPost(tx, id)
+		p, err := s.lockPendingPost(tx, id)
 		if err != nil {
 			return err
-		}
-		if p.Status != PostPendingApproval {
-			return fmt.Errorf("post %d is %s, not pending_approval: %w", id, p.Status, ErrWrongState)
 		}
 		now := s.nowUTC()
 		if err := tx.Model(&Delivery{}).Where("post_id = ? AND status = ?", id, DeliveryPendingApproval).
@@ -177,6 +171,15 @@ func (s *Store) saveEdit(tx *gorm.DB, p *Post, ds []Delivery, e PostEdit) error 
 		}
 	}
 	return nil
+}
+
+// lockPendingPost locks a post that must be waiting for approval.
+func (s *Store) lockPendingPost(tx *gorm.DB, id int64) (Post, error) {
+	p, err := s.lockPost(tx, id)
+	if err == nil && p.Status != PostPendingApproval {
+		err = fmt.Errorf("post %d is %s, not pending_approval: %w", id, p.Status, ErrWrongState)
+	}
+	return p, err
 }
 
 func (s *Store) lockPost(tx *gorm.DB, id int64) (Post, error) {
