@@ -290,3 +290,23 @@ func TestConcurrentFinishesSettlePostStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestEnvAdminTokenRestoresADemotedAdmin(t *testing.T) {
+	st := storagetest.Open(t)
+	ctx := context.Background()
+	if err := st.EnsureEnvAdmin(ctx, "env1"); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := st.UserByTokenHash(ctx, "env1")
+	role, disabled := storage.RoleEditor, true
+	if _, err := st.UpdateUser(ctx, u.ID, storage.UserChange{Role: &role, Disabled: &disabled}, "user:9"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureEnvAdmin(ctx, "env2"); err != nil {
+		t.Fatalf("restart with a new LOA_ADMIN_TOKEN: %v", err)
+	}
+	got, err := st.UserByTokenHash(ctx, "env2")
+	if err != nil || got.ID != u.ID || got.Role != storage.RoleAdmin || got.DisabledAt != nil {
+		t.Fatalf("env admin = %+v, %v", got, err)
+	}
+}

@@ -65,13 +65,35 @@ func (s *Store) EnsureEnvAdmin(ctx context.Context, tokenHash string) error {
 			Update("revoked_at", now).Error; err != nil {
 			return err
 		}
-		u := User{Name: "admin", Role: RoleAdmin}
-		if err := tx.Where("name = ? AND role = ?", u.Name, RoleAdmin).FirstOrCreate(&u).Error; err != nil {
+		u, err := s.envAdminUser(tx)
+		if err != nil {
 			return err
 		}
 		return tx.Create(&APIToken{UserID: u.ID, Name: EnvAdminTokenName, TokenHash: tokenHash}).Error
 	})
 	return translate(err, "ensure admin token")
+}
+
+// envAdminUser returns the user "admin", creating it, or restoring its admin
+// role and access if someone demoted or disabled it: LOA_ADMIN_TOKEN is the
+// operator's way back in, so it must always yield an enabled admin.
+func (s *Store) envAdminUser(tx *gorm.DB) (User, error) {
+	u := User{Name: "admin", Role: RoleAdmin}
+	err := tx.Where("name = ?", u.Name).First(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return u, tx.Create(&u).Error
+	}
+	if err != nil || u.Role == RoleAdmin && u.DisabledAt == nil {
+		return u, err
+	}
+	from := u.Role
+	if err := tx.Model(&User{}).Where("id = ?", u.ID).
+		Updates(map[string]any{"role": RoleAdmin, "disabled_at": nil}).Error; err != nil {
+		return u, err
+	}
+	u.Role, u.DisabledAt = RoleAdmin, nil
+	return u, s.audit(tx, AuditEvent{Actor: "system:LOA_ADMIN_TOKEN", EntityType: EntityUser, EntityID: u.ID,
+		Action: "restored_admin", FromStatus: from, ToStatus: RoleAdmin})
 }
 
 // lockBootstrap serialises user bootstrap across processes on PostgreSQL
