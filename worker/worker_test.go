@@ -32,7 +32,7 @@ const redisDB = 1
 const secret = "webhook-secret-0123456789"
 
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	store    *storage.Store
 	box      *secrets.Box
 	rdb      redis.UniversalClient
@@ -42,7 +42,7 @@ type harness struct {
 	lease    time.Duration
 }
 
-func newHarness(t *testing.T, extra ...channels.Kind) *harness {
+func newHarness(t testing.TB, extra ...channels.Kind) *harness {
 	t.Helper()
 	box, err := secrets.NewBox([]byte(strings.Repeat("k", 32)))
 	if err != nil {
