@@ -99,6 +99,7 @@ func fromEchoError(e *echo.HTTPError) *Error {
 		http.StatusMethodNotAllowed:      "method_not_allowed",
 		http.StatusUnauthorized:          "unauthorized",
 		http.StatusUnsupportedMediaType:  "unsupported_media_type",
+		http.StatusTooManyRequests:       "too_many_requests",
 	}[e.Code]
 	if code == "" {
 		code = "http_error"

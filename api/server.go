@@ -66,6 +66,7 @@ type Server struct {
 	// dummyHash makes a log-in for an unknown name cost as much as a real
 	// one, so response times do not reveal which names exist.
 	dummyHash func() string
+	logins    *loginLimiter
 }
 
 // New builds the server and its routes.
@@ -78,6 +79,7 @@ func New(o Options) *Server {
 	if s.loc = o.Location; s.loc == nil {
 		s.loc = time.FixedZone("ICT", 7*3600)
 	}
+	s.logins = newLoginLimiter()
 	s.dummyHash = sync.OnceValue(func() string {
 		h, _ := HashPassword("not-a-real-password")
 		return h

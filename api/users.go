@@ -262,7 +262,12 @@ func (s *Server) login(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	u, err := s.store.UserByName(c.Request().Context(), strings.TrimSpace(deref(req.Name)))
+	name, addr := strings.TrimSpace(deref(req.Name)), c.RealIP()
+	if !s.logins.allow(name, addr) {
+		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
+			Message: "too many failed log-ins; wait a minute and try again"}
+	}
+	u, err := s.store.UserByName(c.Request().Context(), name)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
@@ -272,6 +277,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	ok, _ := CheckPassword(hash, deref(req.Password))
 	if !ok || u.PasswordHash == "" || u.DisabledAt != nil {
+		s.logins.failed(name, addr)
 		return &Error{Status: http.StatusUnauthorized, Code: "invalid_credentials", Message: "wrong name or password"}
 	}
 	c.Set(userKey, u)

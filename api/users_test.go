@@ -109,3 +109,14 @@ func TestPasswordHash(t *testing.T) {
 		t.Error("malformed hash accepted")
 	}
 }
+
+func TestLoginIsRateLimited(t *testing.T) {
+	e := newEnv(t)
+	wantStatus(t, e.post("/api/v1/users", adminToken, map[string]any{"name": "hoa", "role": "officer", "password": "mat-khau-dung-roi"}), http.StatusCreated)
+	for i := 0; i < 10; i++ {
+		wantError(t, e.post("/api/v1/auth/login", "", map[string]any{"name": "hoa", "password": fmt.Sprint("sai-", i)}), http.StatusUnauthorized, "invalid_credentials", "")
+	}
+	// Even the right password waits now: the guesser cannot tell.
+	wantError(t, e.post("/api/v1/auth/login", "", map[string]any{"name": "hoa", "password": "mat-khau-dung-roi"}), http.StatusTooManyRequests, "too_many_attempts", "")
+	wantError(t, e.post("/api/v1/auth/login", "", map[string]any{"name": "HOA", "password": "x"}), http.StatusTooManyRequests, "too_many_attempts", "")
+}
