@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // ErrWrongState means the post is not in a state that allows the change;
@@ -183,10 +182,7 @@ func (s *Store) lockPendingPost(tx *gorm.DB, id int64) (Post, error) {
 }
 
 func (s *Store) lockPost(tx *gorm.DB, id int64) (Post, error) {
-	q := tx
-	if s.dialect == dialectPostgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := s.forUpdate(tx)
 	var p Post
 	err := q.First(&p, id).Error
 	return p, err

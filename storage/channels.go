@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // CreateChannel stores ch; a duplicate name or feed slug is ErrConflict.
@@ -31,10 +30,7 @@ func (s *Store) EditChannel(ctx context.Context, id int64, actor string, fn func
 	var ch Channel
 	var fnErr error
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx
-		if s.dialect == dialectPostgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
+		q := s.forUpdate(tx)
 		if err := q.First(&ch, id).Error; err != nil {
 			return err
 		}
@@ -106,10 +102,7 @@ func (s *Store) ChannelByFeedSlug(ctx context.Context, slug string) (Channel, er
 // refreshing at once are serialised, and the second sees the first's result.
 func (s *Store) UpdateChannelConfig(ctx context.Context, id int64, fn func(sealed []byte) ([]byte, error)) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx
-		if s.dialect == dialectPostgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
+		q := s.forUpdate(tx)
 		var ch Channel
 		if err := q.Select("id", "config_sealed").First(&ch, id).Error; err != nil {
 			return err

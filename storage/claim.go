@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // ErrNothingToDo means the delivery is finished or canceled: its task can be dropped.
@@ -98,11 +97,7 @@ func (s *Store) ClaimDelivery(ctx context.Context, id int64, token string, lease
 }
 
 func (s *Store) lockDelivery(tx *gorm.DB, id int64) (Delivery, error) {
-	q := tx
-	if s.dialect == dialectPostgres {
-		// SQLite's immediate transaction already holds the write lock.
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := s.forUpdate(tx)
 	var d Delivery
 	err := q.First(&d, id).Error
 	return d, err

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // ChannelsUnavailableError lists requested channels that do not exist or
@@ -184,10 +183,7 @@ func (s *Store) CancelPost(ctx context.Context, id int64, actor string) ([]int64
 func (s *Store) refreshPostStatus(tx *gorm.DB, postID int64, actor, action string) error {
 	// Lock the post first: two deliveries finishing at once would otherwise
 	// each count the other as unfinished and leave the post "scheduled".
-	q := tx
-	if s.dialect == dialectPostgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := s.forUpdate(tx)
 	var p Post
 	if err := q.Select("id", "status").First(&p, postID).Error; err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -159,4 +160,14 @@ func translate(err error, what string) error {
 		return fmt.Errorf("storage: %s: %w", what, ErrConflict)
 	}
 	return fmt.Errorf("storage: %s: %w", what, err)
+}
+
+// forUpdate makes tx's next read lock the rows it returns until the
+// transaction ends. PostgreSQL needs FOR UPDATE; SQLite's immediate
+// transactions already hold the database's write lock.
+func (s *Store) forUpdate(tx *gorm.DB) *gorm.DB {
+	if s.dialect == dialectPostgres {
+		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return tx
 }
