@@ -3,12 +3,9 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -53,12 +50,9 @@ func (s *Server) rejectPost(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	reason := strings.TrimSpace(content.PlainText(deref(req.Reason)))
-	switch {
-	case reason == "":
-		return invalid("reason", "is required: tell the author what to change")
-	case utf8.RuneCountInString(reason) > 2000:
-		return invalid("reason", "is longer than 2000 characters")
+	reason, err := requiredText("reason", req.Reason, 2000, "(tell the author what to change)")
+	if err != nil {
+		return err
 	}
 	err = s.store.RejectPost(c.Request().Context(), id, reason, actor(c))
 	if errors.Is(err, storage.ErrNotFound) {

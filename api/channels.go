@@ -7,12 +7,10 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/channels"
-	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -109,17 +107,7 @@ func (s *Server) createChannel(c echo.Context) error {
 }
 
 func channelName(name *string) (string, error) {
-	if name == nil || strings.TrimSpace(*name) == "" {
-		return "", invalid("name", "is required")
-	}
-	n := content.PlainText(*name)
-	if n == "" {
-		return "", invalid("name", "is required")
-	}
-	if utf8.RuneCountInString(n) > 200 {
-		return "", invalid("name", "is longer than 200 characters")
-	}
-	return n, nil
+	return requiredText("name", name, 200, "")
 }
 
 // sealConfig validates config for kind and stores it sealed on ch.

@@ -8,11 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker"
@@ -106,26 +104,19 @@ func (s *Server) createSchedule(c echo.Context) error {
 }
 
 func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, error) {
-	name := strings.TrimSpace(content.PlainText(deref(req.Name)))
-	if name == "" || utf8.RuneCountInString(name) > 200 {
-		return storage.Schedule{}, invalid("name", "is required, at most 200 characters")
+	name, err := requiredText("name", req.Name, 200, "")
+	if err != nil {
+		return storage.Schedule{}, err
 	}
 	startsAt := s.now().UTC()
-	if req.StartsAt != nil {
-		t, err := time.Parse(time.RFC3339, *req.StartsAt)
-		if err != nil {
-			return storage.Schedule{}, invalid("starts_at", "must be an RFC 3339 time")
-		}
-		startsAt = t.UTC()
+	if t, err := optionalTime("starts_at", req.StartsAt); err != nil {
+		return storage.Schedule{}, err
+	} else if t != nil {
+		startsAt = *t
 	}
-	var endsAt *time.Time
-	if req.EndsAt != nil {
-		t, err := time.Parse(time.RFC3339, *req.EndsAt)
-		if err != nil {
-			return storage.Schedule{}, invalid("ends_at", "must be an RFC 3339 time")
-		}
-		t = t.UTC()
-		endsAt = &t
+	endsAt, err := optionalTime("ends_at", req.EndsAt)
+	if err != nil {
+		return storage.Schedule{}, err
 	}
 	spec := recurrence.Spec{Rule: deref(req.Rule), Timezone: deref(req.Timezone), StartsAt: startsAt, EndsAt: endsAt}
 	if req.Count != nil {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -119,9 +118,9 @@ func (s *Server) createSource(c echo.Context) error {
 }
 
 func (s *Server) sourceFromRequest(req sourceRequest) (storage.Source, error) {
-	name := strings.TrimSpace(content.PlainText(deref(req.Name)))
-	if name == "" || utf8.RuneCountInString(name) > 200 {
-		return storage.Source{}, invalid("name", "is required, at most 200 characters")
+	name, err := requiredText("name", req.Name, 200, "")
+	if err != nil {
+		return storage.Source{}, err
 	}
 	url := strings.TrimSpace(deref(req.URL))
 	if err := sources.CheckFeedURL(url); err != nil {

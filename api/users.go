@@ -9,7 +9,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -82,9 +81,9 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	name := strings.TrimSpace(content.PlainText(deref(req.Name)))
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return invalid("name", "is required, at most 100 characters")
+	name, err := requiredText("name", req.Name, 100, "")
+	if err != nil {
+		return err
 	}
 	if req.Role == nil {
 		return invalid("role", "is required: officer, editor or admin")
@@ -215,9 +214,9 @@ func (s *Server) createToken(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	name := strings.TrimSpace(content.PlainText(deref(req.Name)))
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return invalid("name", "is required, at most 100 characters (e.g. the device or script using it)")
+	name, err := requiredText("name", req.Name, 100, "(e.g. the device or script using it)")
+	if err != nil {
+		return err
 	}
 	return s.issueToken(c, u, name, http.StatusCreated)
 }
