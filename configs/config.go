@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -73,6 +74,14 @@ type Config struct {
 	ShutdownTimeout   time.Duration  `toml:"shutdown_timeout"`
 	LogLevel          string         `toml:"log_level"`
 	LogFormat         string         `toml:"log_format"`
+	// AllowPrivateTargets opens address ranges (CIDRs, comma-separated) that
+	// the outbound guard otherwise refuses, for a CMS on a private network.
+	AllowPrivateTargets string         `toml:"allow_private_targets"`
+	AllowedPrivate      []netip.Prefix `toml:"-"` // filled by Validate
+	// TrustedProxies are the peers (CIDRs, comma-separated) whose
+	// X-Forwarded-For is believed when finding a client's address.
+	TrustedProxies  string         `toml:"trusted_proxies"`
+	TrustedProxyNet []netip.Prefix `toml:"-"` // filled by Validate
 }
 
 // Defaults returns the configuration used when nothing is set. Location
@@ -170,6 +179,8 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	envValue(e, "LOA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, time.ParseDuration, "a duration like 10s or 1m30s")
 	envValue(e, "LOA_LOG_LEVEL", &c.LogLevel, parseString, "")
 	envValue(e, "LOA_LOG_FORMAT", &c.LogFormat, parseString, "")
+	envValue(e, "LOA_ALLOW_PRIVATE_TARGETS", &c.AllowPrivateTargets, parseString, "")
+	envValue(e, "LOA_TRUSTED_PROXIES", &c.TrustedProxies, parseString, "")
 	return errors.Join(e.errs...)
 }
 
@@ -215,7 +226,33 @@ func (c *Config) Validate() error {
 		durationInRange("LOA_SHUTDOWN_TIMEOUT", c.ShutdownTimeout, minShutdownTimeout, maxShutdownTimeout),
 		oneOf("LOA_LOG_LEVEL", &c.LogLevel, "debug", "info", "warn", "error"),
 		oneOf("LOA_LOG_FORMAT", &c.LogFormat, "text", "json"),
+		parsePrefixes("LOA_ALLOW_PRIVATE_TARGETS", c.AllowPrivateTargets, &c.AllowedPrivate),
+		parsePrefixes("LOA_TRUSTED_PROXIES", c.TrustedProxies, &c.TrustedProxyNet),
 	)
+}
+
+// parsePrefixes reads a comma-separated list of CIDRs (a bare address
+// stands for itself alone) into *dst.
+func parsePrefixes(name, raw string, dst *[]netip.Prefix) error {
+	*dst = nil
+	var bad []string
+	for _, item := range strings.Split(raw, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			*dst = append(*dst, p.Masked())
+		} else if a, err := netip.ParseAddr(item); err == nil {
+			*dst = append(*dst, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		} else {
+			bad = append(bad, strconv.Quote(item))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%s must be comma-separated CIDRs like 10.0.0.0/8,fd00::/8; not valid: %s", name, strings.Join(bad, ", "))
+	}
+	return nil
 }
 
 func checkAddr(addr string) error {
@@ -433,6 +470,8 @@ func (c Config) safeAttrs() []slog.Attr {
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("log_level", c.LogLevel),
 		slog.String("log_format", c.LogFormat),
+		slog.String("allow_private_targets", c.AllowPrivateTargets),
+		slog.String("trusted_proxies", c.TrustedProxies),
 	}
 }
 

@@ -222,6 +222,8 @@ func TestEveryEnvVar(t *testing.T) {
 		{"LOA_SHUTDOWN_TIMEOUT", "30s", func(c Config) any { return c.ShutdownTimeout }, 30 * time.Second},
 		{"LOA_LOG_LEVEL", "DEBUG", func(c Config) any { return c.LogLevel }, "debug"},
 		{"LOA_LOG_FORMAT", " json ", func(c Config) any { return c.LogFormat }, "json"},
+		{"LOA_ALLOW_PRIVATE_TARGETS", "10.1.2.0/24, 127.0.0.1,fd00::/8", func(c Config) any { return fmt.Sprint(c.AllowedPrivate) }, "[10.1.2.0/24 127.0.0.1/32 fd00::/8]"},
+		{"LOA_TRUSTED_PROXIES", "192.168.0.1/16", func(c Config) any { return fmt.Sprint(c.TrustedProxyNet) }, "[192.168.0.0/16]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,6 +301,8 @@ func TestValidationErrors(t *testing.T) {
 		{"shutdown zero", func(c *Config) { c.ShutdownTimeout = 0 }, "LOA_SHUTDOWN_TIMEOUT must be between 1s and 10m"},
 		{"log level unknown", func(c *Config) { c.LogLevel = "trace" }, "LOA_LOG_LEVEL must be one of debug, info, warn, error"},
 		{"log format unknown", func(c *Config) { c.LogFormat = "xml" }, "LOA_LOG_FORMAT must be one of text, json"},
+		{"private targets not CIDRs", func(c *Config) { c.AllowPrivateTargets = "10.0.0.0/8, intranet" }, `LOA_ALLOW_PRIVATE_TARGETS must be comma-separated CIDRs like 10.0.0.0/8,fd00::/8; not valid: "intranet"`},
+		{"trusted proxies not CIDRs", func(c *Config) { c.TrustedProxies = "10.0.0.0/33" }, `LOA_TRUSTED_PROXIES must be comma-separated CIDRs like 10.0.0.0/8,fd00::/8; not valid: "10.0.0.0/33"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
