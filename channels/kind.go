@@ -47,6 +47,11 @@ type Kind struct {
 	Name string
 	// SecretFields are top-level config keys that are never returned or logged.
 	SecretFields []string
+	// EndpointFields are top-level config keys holding the URLs Loa sends
+	// the secrets to. A credential only ever goes to the host it was
+	// entered for, so these are checked by the outbound guard and changing
+	// one without re-entering the secrets drops them.
+	EndpointFields []string
 	// Validate checks a channel's config and returns it normalised (trimmed,
 	// defaults filled). Failures are *ConfigError naming the field.
 	Validate func(config json.RawMessage) (json.RawMessage, error)

@@ -13,10 +13,11 @@ import (
 // Kind is the registry entry for Facebook Page channels.
 func Kind() channels.Kind {
 	return channels.Kind{
-		Name:         KindName,
-		SecretFields: []string{"page_token"},
-		Validate:     channels.NormaliseWith(parseConfig),
-		New:          newFromConfig,
+		Name:           KindName,
+		SecretFields:   []string{"page_token"},
+		EndpointFields: []string{"api_base_url"},
+		Validate:       channels.NormaliseWith(parseConfig),
+		New:            newFromConfig,
 	}
 }
 

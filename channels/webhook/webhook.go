@@ -200,10 +200,11 @@ func parseReceipt(body []byte) channels.Receipt {
 // Kind is the registry entry for webhook channels.
 func Kind() channels.Kind {
 	return channels.Kind{
-		Name:         kindName,
-		SecretFields: []string{"secret"},
-		Validate:     channels.NormaliseWith(parseConfig),
-		New:          newFromConfig,
+		Name:           kindName,
+		SecretFields:   []string{"secret"},
+		EndpointFields: []string{"url"},
+		Validate:       channels.NormaliseWith(parseConfig),
+		New:            newFromConfig,
 	}
 }
 

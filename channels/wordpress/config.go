@@ -17,10 +17,11 @@ const appPasswordLength = 24
 // Kind is the registry entry for WordPress channels.
 func Kind() channels.Kind {
 	return channels.Kind{
-		Name:         kindName,
-		SecretFields: []string{"app_password"},
-		Validate:     channels.NormaliseWith(parseConfig),
-		New:          newFromConfig,
+		Name:           kindName,
+		SecretFields:   []string{"app_password"},
+		EndpointFields: []string{"base_url"},
+		Validate:       channels.NormaliseWith(parseConfig),
+		New:            newFromConfig,
 	}
 }
 

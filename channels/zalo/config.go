@@ -27,9 +27,10 @@ type ConfigStore interface {
 // adapter can publish with a valid access token but never refresh it.
 func Kind(store ConfigStore) channels.Kind {
 	return channels.Kind{
-		Name:         KindName,
-		SecretFields: []string{"secret_key", "refresh_token", "access_token"},
-		Validate:     channels.NormaliseWith(parseConfig),
+		Name:           KindName,
+		SecretFields:   []string{"secret_key", "refresh_token", "access_token"},
+		EndpointFields: []string{"api_base_url", "oauth_base_url"},
+		Validate:       channels.NormaliseWith(parseConfig),
 		New: func(raw json.RawMessage, env channels.Env) (channels.Channel, error) {
 			return newFromConfig(raw, env, store)
 		},
