@@ -36,6 +36,17 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	if m != modeAll && cfg.RedisURL == "" {
 		return errors.New("`loa api` and `loa worker` need LOA_REDIS_URL: the in-process Redis lives inside one process; run `loa serve` to use it")
 	}
+	// Listen before anything else starts, so that a taken port stops the
+	// command at once with a plain message instead of after a slow start.
+	var ln net.Listener
+	if m != modeWorker {
+		l, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s (LOA_ADDR): %w", cfg.Addr, err)
+		}
+		ln = l
+		defer ln.Close()
+	}
 	d, err := openDeps(ctx, cfg, log, m != modeWorker)
 	if err != nil {
 		return err
@@ -50,14 +61,12 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	materializer := worker.NewMaterializer(d.store, queue, cfg.ScheduleHorizon, materializeInterval, log)
 	poller := worker.NewPoller(d.store, queue, sources.NewFetcher(sources.FetcherOptions{}), cfg.Location, log)
 
-	var wg sync.WaitGroup
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	if m != modeAPI {
-		stopWorker, err := startWorker(runCtx, d, queue, materializer, poller, &wg)
+		stopWorker, err := startWorker(ctx, d, queue, materializer, poller)
 		if err != nil {
 			return err
 		}
+		// Runs before d.close: the worker's loops stop before the store closes.
 		defer stopWorker()
 	}
 	if m == modeWorker {
@@ -68,7 +77,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	if err := bootstrapAdmin(ctx, d, stdout); err != nil {
 		return err
 	}
-	return serveHTTP(ctx, d, queue, materializer, poller)
+	return serveHTTP(ctx, d, ln, queue, materializer, poller)
 }
 
 // materializeInterval is how often schedules are extended to the horizon;
@@ -78,7 +87,10 @@ const (
 	pollInterval        = 5 * time.Second
 )
 
-func startWorker(ctx context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller, wg *sync.WaitGroup) (func(), error) {
+// startWorker starts the delivery server and the background loops; the
+// returned stop cancels the loops itself, so that a start-up step failing
+// after it (or the HTTP server) never leaves the process waiting on them.
+func startWorker(parent context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller) (func(), error) {
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: d.store, Channels: d.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
@@ -90,6 +102,8 @@ func startWorker(ctx context.Context, d *deps, queue *worker.Queue, materializer
 	if err := srv.Start(); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithCancel(parent)
+	var wg sync.WaitGroup
 	rec := worker.NewReconciler(d.store, queue, d.cfg.ReconcileInterval, d.log)
 	wg.Add(3)
 	go func() {
@@ -105,12 +119,13 @@ func startWorker(ctx context.Context, d *deps, queue *worker.Queue, materializer
 		materializer.Run(ctx)
 	}()
 	return func() {
+		cancel()
 		srv.Shutdown()
 		wg.Wait()
 	}, nil
 }
 
-func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller) error {
+func serveHTTP(ctx context.Context, d *deps, ln net.Listener, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller) error {
 	handler := api.New(api.Options{
 		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels, Scheduler: queue,
 		Materializer: materializer, Poller: poller,
@@ -122,10 +137,6 @@ func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue, materializer *
 	}).Handler()
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
-	ln, err := net.Listen("tcp", d.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", d.cfg.Addr, err)
-	}
 	d.log.Info("http listening", "addr", ln.Addr().String(), "public_url", d.cfg.PublicURL)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
