@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,10 +89,13 @@ func sqliteDSN(dataDir string) (string, error) {
 	if dataDir == "" {
 		return "", errors.New("storage: SQLite needs a data directory")
 	}
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return "", fmt.Errorf("storage: create data dir: %w", err)
 	}
 	path := filepath.Join(dataDir, "loa.db")
+	if err := makePrivate(path); err != nil {
+		return "", err
+	}
 	// WAL lets readers run beside the writer; immediate transactions take the
 	// write lock up front so busy_timeout applies instead of failing mid-way.
 	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}
@@ -101,6 +105,25 @@ func sqliteDSN(dataDir string) (string, error) {
 	}
 	q = append(q, "_txlock=immediate")
 	return "file:" + path + "?" + strings.Join(q, "&"), nil
+}
+
+// makePrivate creates the database file readable by its owner only, and
+// narrows an existing one and its companions: they hold users, tokens'
+// hashes and sealed channel credentials. SQLite creates the -wal and -shm
+// files with the database file's permissions.
+func makePrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("storage: create database file: %w", err)
+	}
+	f.Close()
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		err := os.Chmod(path+suffix, 0o600)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("storage: restrict database file: %w", err)
+		}
+	}
+	return nil
 }
 
 func (s *Store) configurePool() error {
