@@ -230,12 +230,46 @@ func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			}
 		}
 	}
+	if msg := securityHeaderProblem(resp.Header, body); msg != "" {
+		c.t.Errorf("%s: %s", what, msg)
+	}
 	if resp.StatusCode >= 400 && req.Method != http.MethodHead && req.URL.Path != "/healthz" {
 		if msg := errorShapeProblem(resp.StatusCode, resp.Header, body); msg != "" {
 			c.t.Errorf("%s: %s", what, msg)
 		}
 	}
 	return resp, nil
+}
+
+var styleNonce = regexp.MustCompile(`<style nonce="([^"]+)">`)
+
+// securityHeaderProblem returns what is missing from a response's security
+// headers, or "": every response is nosniff, unframeable and keeps its URL
+// to this site; an HTML page allows no inline script and only its own
+// inline style, by the response's nonce.
+func securityHeaderProblem(h http.Header, body []byte) string {
+	csp := h.Get("Content-Security-Policy")
+	switch {
+	case h.Get("X-Content-Type-Options") != "nosniff":
+		return "X-Content-Type-Options is not nosniff"
+	case h.Get("Referrer-Policy") != "same-origin":
+		return "Referrer-Policy is not same-origin"
+	case !strings.Contains(csp, "frame-ancestors 'none'"):
+		return fmt.Sprintf("Content-Security-Policy %q lacks frame-ancestors 'none'", csp)
+	case strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src"):
+		return fmt.Sprintf("Content-Security-Policy %q allows script or inline code", csp)
+	}
+	if !strings.HasPrefix(h.Get("Content-Type"), "text/html") {
+		return ""
+	}
+	m := styleNonce.FindSubmatch(body)
+	if m == nil || !strings.Contains(csp, "style-src 'nonce-"+string(m[1])+"'") {
+		return fmt.Sprintf("HTML page's style nonce does not match Content-Security-Policy %q", csp)
+	}
+	if bytes.Contains(body, []byte("<script")) {
+		return "HTML page has a script element"
+	}
+	return ""
 }
 
 var snakeCase = regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)

@@ -131,7 +131,7 @@ func (s *Server) feedItem(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := rss.RenderItemPage(&buf, f, feedItem(entry)); err != nil {
+	if err := rss.RenderItemPage(&buf, f, feedItem(entry), pageNonce(c)); err != nil {
 		return err
 	}
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())

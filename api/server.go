@@ -97,6 +97,7 @@ func New(o Options) *Server {
 			return err
 		},
 	}))
+	e.Use(securityHeaders)
 	e.Use(s.requestLog())
 	e.Use(middleware.BodyLimit(strconv.FormatInt(o.MaxBodyBytes, 10) + "B"))
 	s.echo = e

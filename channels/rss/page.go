@@ -25,7 +25,7 @@ const (
 <title>{{.Title}} – {{.FeedTitle}}</title>
 <link rel="canonical" href="{{.ItemURL}}">
 <link rel="alternate" type="application/rss+xml" title="{{.FeedTitle}}" href="{{.FeedURL}}">
-<style>body{max-width:42rem;margin:2rem auto;padding:0 1rem;font-family:system-ui,sans-serif;line-height:1.6}.meta{color:#555}</style>
+<style nonce="{{.StyleNonce}}">body{max-width:42rem;margin:2rem auto;padding:0 1rem;font-family:system-ui,sans-serif;line-height:1.6}.meta{color:#555}</style>
 </head>
 <body>
 <header><a href="{{.FeedURL}}">{{.FeedTitle}}</a></header>
@@ -63,11 +63,15 @@ type pageData struct {
 	Published    string
 	PublishedISO string
 	Body         template.HTML
+	// StyleNonce lets the page's own style through a Content-Security-Policy
+	// that allows no other inline style or script.
+	StyleNonce string
 }
 
 // RenderItemPage writes the public HTML page of one feed item: the page a
-// receipt's ExternalURL and the feed's item links point at.
-func RenderItemPage(w io.Writer, f Feed, it Item) error {
+// receipt's ExternalURL and the feed's item links point at. styleNonce is
+// the response's CSP nonce for the page's inline style.
+func RenderItemPage(w io.Writer, f Feed, it Item, styleNonce string) error {
 	loc, err := time.LoadLocation(pageZone)
 	if err != nil {
 		return fmt.Errorf("rss: item page: load time zone: %w", err)
@@ -79,7 +83,7 @@ func RenderItemPage(w io.Writer, f Feed, it Item) error {
 	// Render fully before writing so a template error never leaves half a
 	// page in a response that already has status 200.
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, newPageData(f, it, loc)); err != nil {
+	if err := tmpl.Execute(&buf, newPageData(f, it, loc, styleNonce)); err != nil {
 		return fmt.Errorf("rss: item page: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
@@ -88,14 +92,15 @@ func RenderItemPage(w io.Writer, f Feed, it Item) error {
 	return nil
 }
 
-func newPageData(f Feed, it Item, loc *time.Location) pageData {
+func newPageData(f Feed, it Item, loc *time.Location, styleNonce string) pageData {
 	d := pageData{
-		FeedTitle: f.Title,
-		FeedURL:   FeedURL(f.PublicBaseURL, f.Slug, FormatRSS),
-		ItemURL:   ItemURL(f.PublicBaseURL, f.Slug, it.DeliveryID),
-		Title:     it.Title,
-		Category:  it.Category,
-		Summary:   it.Summary,
+		StyleNonce: styleNonce,
+		FeedTitle:  f.Title,
+		FeedURL:    FeedURL(f.PublicBaseURL, f.Slug, FormatRSS),
+		ItemURL:    ItemURL(f.PublicBaseURL, f.Slug, it.DeliveryID),
+		Title:      it.Title,
+		Category:   it.Category,
+		Summary:    it.Summary,
 		// BodyHTML is sanitised upstream (no scripts, no event handlers), so
 		// it is inserted as markup rather than shown as escaped source.
 		Body: template.HTML(it.BodyHTML),

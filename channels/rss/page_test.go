@@ -13,7 +13,7 @@ import (
 func renderPage(t *testing.T, f rss.Feed, it rss.Item) string {
 	t.Helper()
 	var b strings.Builder
-	if err := rss.RenderItemPage(&b, f, it); err != nil {
+	if err := rss.RenderItemPage(&b, f, it, "bm9uY2U"); err != nil {
 		t.Fatalf("RenderItemPage: %v", err)
 	}
 	return b.String()
@@ -34,6 +34,7 @@ func TestRenderItemPage(t *testing.T) {
 		`<a href="https://loa.example.gov.vn/feeds/ubnd-hn.rss">UBND Thành phố Hà Nội &amp; Sở &lt;Nội vụ&gt;</a>`,
 		"Người dân &#34;không&#34; phải đến trụ sở &amp; chờ &lt;lâu&gt;",
 		viBody, // inserted as markup, not escaped
+		`<style nonce="bm9uY2U">`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q\n%s", want, page)
@@ -73,7 +74,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken p
 
 func TestRenderItemPageWriteError(t *testing.T) {
 	f := testFeed()
-	err := rss.RenderItemPage(failingWriter{}, f, f.Items[0])
+	err := rss.RenderItemPage(failingWriter{}, f, f.Items[0], "")
 	if err == nil || !strings.HasPrefix(err.Error(), "rss: ") {
 		t.Fatalf("RenderItemPage error = %v", err)
 	}
