@@ -95,27 +95,3 @@ func (s *Store) ChannelByFeedSlug(ctx context.Context, slug string) (Channel, er
 	err := s.db.WithContext(ctx).Where("feed_slug = ?", slug).First(&ch).Error
 	return ch, translate(err, "get channel by feed slug")
 }
-
-// UpdateChannelConfig calls fn with the channel's sealed config while
-// holding the channel's row lock, and stores what fn returns before
-// returning. Adapters use it to persist rotated credentials: two workers
-// refreshing at once are serialised, and the second sees the first's result.
-func (s *Store) UpdateChannelConfig(ctx context.Context, id int64, fn func(sealed []byte) ([]byte, error)) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := s.forUpdate(tx)
-		var ch Channel
-		if err := q.Select("id", "config_sealed").First(&ch, id).Error; err != nil {
-			return err
-		}
-		next, err := fn(ch.ConfigSealed)
-		if err != nil {
-			return err
-		}
-		if next == nil {
-			return nil
-		}
-		return tx.Model(&Channel{}).Where("id = ?", id).
-			Updates(map[string]any{"config_sealed": next, "updated_at": s.nowUTC()}).Error
-	})
-	return translate(err, "update channel config")
-}

@@ -16,9 +16,11 @@ import (
 // ConfigStore persists the channel's config when the adapter rotates tokens.
 type ConfigStore interface {
 	// UpdateConfig calls fn with the channel's current stored config while holding
-	// the channel's lock (across processes), stores fn's result durably and returns
-	// only once it is committed. If fn returns an error, nothing is stored and that
-	// error is returned. Returning the same bytes stores nothing.
+	// the channel's lease (across processes, outside any database transaction, so
+	// fn may call Zalo), stores fn's result durably and returns only once it is
+	// committed. If fn returns an error, nothing is stored and that error is
+	// returned. Returning the same bytes stores nothing. fn may run again with a
+	// newer config if a person saved the channel meanwhile.
 	UpdateConfig(ctx context.Context, channelID int64, fn func(current json.RawMessage) (json.RawMessage, error)) error
 }
 
