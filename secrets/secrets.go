@@ -84,7 +84,7 @@ func LoadOrCreateKeyFile(path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("secrets: generate key: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("secrets: create key dir: %w", err)
 	}
 	// O_EXCL: if another process created the key meanwhile, use theirs.
