@@ -117,10 +117,13 @@ func (s *Server) retryDelivery(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	d, err := s.store.RetryDelivery(ctx, id, actor(c))
+	d, err := s.store.RetryDelivery(ctx, id, currentUser(c), actor(c))
+	var notAllowed *storage.NotAllowedError
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return notFound("delivery")
+	case errors.As(err, &notAllowed):
+		return forbidden(notAllowed.Reason)
 	case errors.Is(err, storage.ErrConflict):
 		return &Error{Status: http.StatusConflict, Code: "not_retryable",
 			Message: "only failed or unconfirmed deliveries can be retried; this one is " + d.Status}

@@ -212,32 +212,71 @@ func TestRetryDelivery(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	var chs []int64
-	for _, n := range []string{"A", "B", "C", "D"} {
+	for _, n := range []string{"A", "B", "C", "D", "E", "F"} {
 		chs = append(chs, e.createWebhook(n).ID)
 	}
 	p := e.createPost(officerToken, postBody(chs...))
 	failed, unconfirmed, delivered, scheduled := p.Deliveries[0].ID, p.Deliveries[1].ID, p.Deliveries[2].ID, p.Deliveries[3].ID
-	e.finish(failed, storage.DeliveryFailed)
-	e.finish(unconfirmed, storage.DeliveryUnconfirmed)
+	failed2, unconfirmed2 := p.Deliveries[4].ID, p.Deliveries[5].ID
+	for _, id := range []int64{failed, failed2} {
+		e.finish(id, storage.DeliveryFailed)
+	}
+	for _, id := range []int64{unconfirmed, unconfirmed2} {
+		e.finish(id, storage.DeliveryUnconfirmed)
+	}
 	e.finish(delivered, storage.DeliveryDelivered)
-	retry := func(id int64) response {
-		return e.post(fmt.Sprintf("/api/v1/deliveries/%d/retry", id), officerToken, nil)
+	retry := func(id int64, token string) response {
+		return e.post(fmt.Sprintf("/api/v1/deliveries/%d/retry", id), token, nil)
 	}
 
-	for _, id := range []int64{failed, unconfirmed} {
-		t.Run(fmt.Sprintf("retry %d", id), func(t *testing.T) {
-			r := retry(id)
+	// Who may retry: a failed delivery, its post's author or an editor; an
+	// unconfirmed one, which the platform may already have, editors only.
+	for _, tc := range []struct {
+		name  string
+		id    int64
+		token string
+	}{
+		{"failed by the post's author", failed, officerToken},
+		{"failed by an editor", failed2, editorToken},
+		{"unconfirmed by an editor", unconfirmed, editorToken},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := retry(tc.id, tc.token)
 			wantStatus(t, r, http.StatusOK)
 			d := decode[deliveryJSON](t, r)
-			if d.ID != id || d.Status != storage.DeliveryScheduled || d.NextAttemptAt == nil || !d.NextAttemptAt.Equal(testNow) {
+			if d.ID != tc.id || d.Status != storage.DeliveryScheduled || d.NextAttemptAt == nil || !d.NextAttemptAt.Equal(testNow) {
 				t.Errorf("retried delivery = %+v", d)
 			}
-			if runs := e.sched.callsOf("run_now"); len(runs) == 0 || runs[len(runs)-1] != id {
-				t.Errorf("run_now calls = %v, want %d last", runs, id)
+			if runs := e.sched.callsOf("run_now"); len(runs) == 0 || runs[len(runs)-1] != tc.id {
+				t.Errorf("run_now calls = %v, want %d last", runs, tc.id)
 			}
 			// Once re-queued it is no longer retryable.
-			wantError(t, retry(id), http.StatusConflict, "not_retryable", "")
+			wantError(t, retry(tc.id, editorToken), http.StatusConflict, "not_retryable", "")
 		})
+	}
+	e.finish(failed, storage.DeliveryFailed)
+	refusedBefore := len(e.sched.Calls())
+	for _, tc := range []struct {
+		name, token, want string
+		id                int64
+	}{
+		{"unconfirmed by the post's author", officerToken, "only an editor", unconfirmed2},
+		{"failed by another officer", officer2Token, "their own posts", failed},
+		{"unconfirmed by another officer", officer2Token, "only an editor", unconfirmed2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := wantError(t, retry(tc.id, tc.token), http.StatusForbidden, "forbidden", "")
+			if !strings.Contains(got.Message, tc.want) {
+				t.Errorf("message %q lacks %q", got.Message, tc.want)
+			}
+			d := decode[deliveryJSON](t, e.get(fmt.Sprintf("/api/v1/deliveries/%d", tc.id), editorToken))
+			if d.Status == storage.DeliveryScheduled {
+				t.Errorf("a refused retry re-queued the delivery: %+v", d)
+			}
+		})
+	}
+	if len(e.sched.Calls()) != refusedBefore {
+		t.Errorf("refused retries reached the scheduler: %+v", e.sched.Calls()[refusedBefore:])
 	}
 
 	before := len(e.sched.Calls())
@@ -252,7 +291,7 @@ func TestRetryDelivery(t *testing.T) {
 		{"unknown", 987654, 404, "not_found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := wantError(t, retry(tc.id), tc.status, tc.code, "")
+			got := wantError(t, retry(tc.id, editorToken), tc.status, tc.code, "")
 			if tc.status == 409 && !strings.Contains(got.Message, tc.name) {
 				t.Errorf("message %q does not say the delivery is %s", got.Message, tc.name)
 			}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,16 +49,49 @@ func (s *Store) GetDelivery(ctx context.Context, id int64) (Delivery, []Attempt,
 	return d, as, translate(err, "get attempts")
 }
 
+// ErrNotAllowed means the user's role does not allow the action on this
+// object; a *NotAllowedError says why.
+var ErrNotAllowed = errors.New("not allowed")
+
+// NotAllowedError is ErrNotAllowed with the reason a person can act on.
+type NotAllowedError struct{ Reason string }
+
+func (e *NotAllowedError) Error() string        { return e.Reason }
+func (e *NotAllowedError) Is(target error) bool { return target == ErrNotAllowed }
+
+// CanRetry is the retry rule: a failed delivery may be retried by its
+// post's author or an editor; an unconfirmed one, which the platform may
+// already have published, only by an editor, who answers for a possible
+// second copy.
+func CanRetry(by User, status string, postAuthor int64) error {
+	editor := !RoleNeedsApproval(by.Role)
+	switch {
+	case status == DeliveryUnconfirmed && !editor:
+		return &NotAllowedError{"only an editor may retry an unconfirmed delivery: the platform may already have it, and a retry could publish it twice"}
+	case !editor && by.ID != postAuthor:
+		return &NotAllowedError{"officers may retry deliveries of their own posts only"}
+	}
+	return nil
+}
+
 // RetryDelivery re-queues a failed or unconfirmed delivery to go out now,
-// with a fresh attempt budget. Any other status is ErrConflict.
-func (s *Store) RetryDelivery(ctx context.Context, id int64, actor string) (Delivery, error) {
+// with a fresh attempt budget, if CanRetry lets by do it (else
+// ErrNotAllowed). Any other status is ErrConflict.
+func (s *Store) RetryDelivery(ctx context.Context, id int64, by User, actor string) (Delivery, error) {
 	var d Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.First(&d, id).Error; err != nil {
+		if err := s.forUpdate(tx).First(&d, id).Error; err != nil {
 			return err
 		}
 		if d.Status != DeliveryFailed && d.Status != DeliveryUnconfirmed {
 			return fmt.Errorf("delivery %d is %s; only failed or unconfirmed deliveries can be retried: %w", id, d.Status, ErrConflict)
+		}
+		var p Post
+		if err := tx.Select("id", "created_by").First(&p, d.PostID).Error; err != nil {
+			return err
+		}
+		if err := CanRetry(by, d.Status, p.CreatedBy); err != nil {
+			return err
 		}
 		now := s.nowUTC()
 		from := d.Status
