@@ -16,6 +16,15 @@ const EntitySchedule = "schedule"
 // by an editor before it goes out.
 func RoleNeedsApproval(role string) bool { return role != RoleEditor && role != RoleAdmin }
 
+// AuthorNeedsApproval is the one rule for posts Loa makes on a person's
+// behalf (schedule occurrences, feed items): they wait for approval unless
+// their author is, at the time the post is made, an active editor or admin,
+// so a schedule or source outlives neither its author's demotion nor their
+// leaving.
+func AuthorNeedsApproval(author User) bool {
+	return RoleNeedsApproval(author.Role) || author.DisabledAt != nil
+}
+
 // CreateSchedule stores a new active schedule.
 func (s *Store) CreateSchedule(ctx context.Context, sc *Schedule, actor string) error {
 	sc.Status = ScheduleActive

@@ -176,7 +176,7 @@ func (m *Materializer) occurrencePost(ctx context.Context, sc storage.Schedule, 
 		Audience: orDefault(tmpl.Audience, "all"), Link: tmpl.Link, ImageURL: tmpl.ImageURL,
 		Priority: orDefault(tmpl.Priority, "normal"), PublishAt: at, CreatedBy: sc.CreatedBy,
 		ScheduleID: &id, OccurrenceAt: &occ}
-	if storage.RoleNeedsApproval(author.Role) || author.DisabledAt != nil {
+	if storage.AuthorNeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
 	return p, targets, nil

@@ -166,9 +166,13 @@ func (p *Poller) ingest(ctx context.Context, src storage.Source, f fetchedFeed) 
 	if err != nil {
 		return 0, 0, err
 	}
+	status, err := p.postStatus(ctx, src)
+	if err != nil {
+		return 0, 0, err
+	}
 	// Oldest first, so posts go out in the order the province published them.
 	for i := len(f.feed.Items) - 1; i >= 0; i-- {
-		created, err := p.ingestItem(ctx, src, compiled, targets, f.feed.Items[i])
+		created, err := p.ingestItem(ctx, src, status, compiled, targets, f.feed.Items[i])
 		if err != nil {
 			return len(f.feed.Items), added, err
 		}
@@ -179,7 +183,24 @@ func (p *Poller) ingest(ctx context.Context, src storage.Source, f fetchedFeed) 
 	return len(f.feed.Items), added, nil
 }
 
-func (p *Poller) ingestItem(ctx context.Context, src storage.Source, tmpl *sources.Compiled, t storage.Targets, it sources.Item) (bool, error) {
+// postStatus is the status the source's posts start in: waiting for
+// approval in review mode, or when its author may no longer publish
+// without it (storage.AuthorNeedsApproval); "" lets them go out.
+func (p *Poller) postStatus(ctx context.Context, src storage.Source) (string, error) {
+	if src.Mode != storage.SourceAuto {
+		return storage.PostPendingApproval, nil
+	}
+	author, err := p.store.GetUser(ctx, src.CreatedBy)
+	if err != nil {
+		return "", fmt.Errorf("source author: %w", err)
+	}
+	if storage.AuthorNeedsApproval(author) {
+		return storage.PostPendingApproval, nil
+	}
+	return "", nil
+}
+
+func (p *Poller) ingestItem(ctx context.Context, src storage.Source, status string, tmpl *sources.Compiled, t storage.Targets, it sources.Item) (bool, error) {
 	item := storage.SourceItem{SourceID: src.ID, Key: it.Key, GUID: it.GUID, Title: it.Title, Link: it.Link,
 		Summary: it.Summary, ImageURL: it.ImageURL}
 	if item.Key == "" {
@@ -189,7 +210,7 @@ func (p *Poller) ingestItem(ctx context.Context, src storage.Source, tmpl *sourc
 		at := it.Published.UTC()
 		item.PublishedAt = &at
 	}
-	post, err := p.itemPost(src, tmpl, it)
+	post, err := p.itemPost(src, status, tmpl, it)
 	if err != nil {
 		item.Skipped = truncateRunes(err.Error(), 200)
 		post = nil
@@ -210,7 +231,7 @@ func (p *Poller) ingestItem(ctx context.Context, src storage.Source, tmpl *sourc
 
 // itemPost renders the source's template for an item; nil when the item is
 // too old to post.
-func (p *Poller) itemPost(src storage.Source, tmpl *sources.Compiled, it sources.Item) (*storage.Post, error) {
+func (p *Poller) itemPost(src storage.Source, status string, tmpl *sources.Compiled, it sources.Item) (*storage.Post, error) {
 	now := p.now().UTC()
 	if src.MaxAgeDays > 0 && !it.Published.IsZero() && it.Published.Before(now.AddDate(0, 0, -src.MaxAgeDays)) {
 		return nil, nil
@@ -226,10 +247,7 @@ func (p *Poller) itemPost(src storage.Source, tmpl *sources.Compiled, it sources
 	id := src.ID
 	post := &storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body, Category: text.Category,
 		Audience: text.Audience, Link: it.Link, ImageURL: it.ImageURL, Priority: content.PriorityNormal,
-		PublishAt: now, CreatedBy: src.CreatedBy, SourceID: &id}
-	if src.Mode != storage.SourceAuto {
-		post.Status = storage.PostPendingApproval
-	}
+		PublishAt: now, CreatedBy: src.CreatedBy, SourceID: &id, Status: status}
 	return post, nil
 }
 
@@ -281,13 +299,15 @@ func (p *Poller) digest(ctx context.Context, src storage.Source) error {
 	if err != nil {
 		return err
 	}
+	status, err := p.postStatus(ctx, src)
+	if err != nil {
+		return err
+	}
 	title, summary, body := sources.Digest(digestItems(items), at, p.loc)
 	id, digestAt := src.ID, at
 	post := &storage.Post{Title: title, Summary: summary, Body: body, Audience: content.AudienceAll,
-		Priority: content.PriorityNormal, PublishAt: now, CreatedBy: src.CreatedBy, SourceID: &id, DigestAt: &digestAt}
-	if src.Mode != storage.SourceAuto {
-		post.Status = storage.PostPendingApproval
-	}
+		Priority: content.PriorityNormal, PublishAt: now, CreatedBy: src.CreatedBy, SourceID: &id, DigestAt: &digestAt,
+		Status: status}
 	ds, created, err := p.store.CreateDigest(ctx, post, targets, "source:"+strconv.FormatInt(src.ID, 10))
 	if err != nil || !created {
 		return err

@@ -283,3 +283,48 @@ func TestBrokenFeedsAreRecordedAndHarmNothingElse(t *testing.T) {
 		t.Fatalf("the good feed beside broken ones made %d posts, want 2", len(posts))
 	}
 }
+
+// TestSourceOfDemotedOrDisabledAuthorWaitsForApproval: an auto-mode source
+// publishes on its author's authority; once they are demoted or disabled,
+// its posts (items and digests) wait for an editor, as schedules' do.
+func TestSourceOfDemotedOrDisabledAuthorWaitsForApproval(t *testing.T) {
+	demoted, disabled := storage.RoleOfficer, true
+	for _, tc := range []struct {
+		name   string
+		change storage.UserChange
+	}{
+		{"demoted to officer", storage.UserChange{Role: &demoted}},
+		{"disabled", storage.UserChange{Disabled: &disabled}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			ctx := context.Background()
+			ch := h.channel("webhook", map[string]string{"url": "https://example.org", "secret": secret})
+			author := storage.User{Name: "Biên tập", Role: storage.RoleEditor}
+			if err := h.store.CreateUser(ctx, &author, "test"); err != nil {
+				t.Fatal(err)
+			}
+			feed := newFeedServer(t, govFeed(2, time.Now()))
+			src := h.source(t, feed.srv.URL, storage.SourceAuto, "", ch.ID, author.ID)
+			if _, err := h.store.UpdateUser(ctx, author.ID, tc.change, "test"); err != nil {
+				t.Fatal(err)
+			}
+			enq := &countingEnqueuer{}
+			if poll := h.pollNow(t, newPoller(h, enq, 5*time.Second, time.Now), src.ID); poll.ItemsNew != 2 {
+				t.Fatalf("poll = %+v, want 2 new items", poll)
+			}
+			posts := h.sourcePosts(t, src.ID)
+			if len(posts) != 2 {
+				t.Fatalf("%d posts for 2 items", len(posts))
+			}
+			for _, p := range posts {
+				if p.Status != storage.PostPendingApproval {
+					t.Errorf("post %q is %s, want pending_approval", p.Title, p.Status)
+				}
+			}
+			if len(enq.ids) != 0 {
+				t.Errorf("%d deliveries queued without approval", len(enq.ids))
+			}
+		})
+	}
+}
