@@ -128,6 +128,20 @@ func Redact(s string, secrets ...string) string {
 	return namedSecret.ReplaceAllString(s, "${1}${2}"+redacted)
 }
 
+// BasicSecrets lists what to redact for a user name and password sent
+// with HTTP Basic auth: the password and the user:password pair the header
+// encodes (Redact then knows its base64). A user name without a password,
+// as in https://token@host, is itself the secret.
+func BasicSecrets(user, password string) []string {
+	switch {
+	case password != "":
+		return []string{password, user + ":" + password}
+	case user != "":
+		return []string{user, user + ":"}
+	}
+	return nil
+}
+
 // credentialLike tells "Basic dXNlcjpwdw==" from "Basic authentication":
 // a Basic credential is base64 of user:password, a bearer token has digits
 // or punctuation in it.
