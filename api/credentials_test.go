@@ -174,3 +174,70 @@ func TestChannelURLCredentialsMasked(t *testing.T) {
 		t.Errorf("stored config = %v", got)
 	}
 }
+
+// TestSourceURLCredentialsSealedAndMasked: before, a feed URL holding
+// https://user:pass@host was stored in clear and shown to every officer.
+// The poll still authenticates to the feed's host, and to no other.
+func TestSourceURLCredentialsSealedAndMasked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ch := e.createWebhook("Cổng phường")
+	const user, pass = "tinh", "feed-PASSWORD-0001"
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			t.Errorf("the redirect target received Authorization %q", auth)
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, smallFeed, testNow.Format(http.TimeFormat))
+	}))
+	defer other.Close()
+	var authOK bool
+	var mu sync.Mutex
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, p, ok := r.BasicAuth()
+		mu.Lock()
+		authOK = ok && u == user && p == pass
+		mu.Unlock()
+		// Moved to another host: the credentials must stay here.
+		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/rss", http.StatusFound)
+	}))
+	defer feed.Close()
+	full := strings.Replace(feed.URL, "//", "//"+user+":"+pass+"@", 1) + "/rss"
+	r := e.post("/api/v1/sources", editorToken, map[string]any{"name": "TTHC tỉnh", "url": full, "poll_every": "15m",
+		"template": map[string]any{"title": "{{.Title}}"}, "channel_ids": []int64{ch.ID}})
+	wantStatus(t, r, http.StatusCreated)
+	src := decode[struct {
+		ID  int64  `json:"id"`
+		URL string `json:"url"`
+	}](t, r)
+	if want := strings.Replace(feed.URL, "//", "//"+user+":********@", 1) + "/rss"; src.URL != want {
+		t.Errorf("url = %q, want %q", src.URL, want)
+	}
+	path := fmt.Sprintf("/api/v1/sources/%d", src.ID)
+	for _, r := range []response{r, e.get(path, officerToken), e.get("/api/v1/sources", officerToken)} {
+		if strings.Contains(string(r.Body), pass) {
+			t.Fatalf("response shows the feed password: %s", r.Body)
+		}
+	}
+	stored, err := e.store.GetSource(context.Background(), src.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stored.URL, pass) {
+		t.Errorf("stored url holds the password in clear: %q", stored.URL)
+	}
+	if plain, err := e.box.Open(stored.URLSealed); err != nil || string(plain) != full {
+		t.Errorf("sealed url = %q, %v; want %q", plain, err, full)
+	}
+
+	r = e.post(path+"/poll", editorToken, nil)
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(string(r.Body), `"outcome":"ok"`) {
+		t.Fatalf("poll = %s", r.Body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !authOK {
+		t.Error("the feed's host did not receive the credentials")
+	}
+}

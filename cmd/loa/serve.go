@@ -49,6 +49,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	queue := worker.NewQueue(d.rdb, taskOpts)
 	materializer := worker.NewMaterializer(d.store, queue, cfg.ScheduleHorizon, materializeInterval, log)
 	poller := worker.NewPoller(d.store, queue, sources.NewFetcher(sources.FetcherOptions{}), cfg.Location, log)
+	poller.WithSecrets(d.box)
 
 	var wg sync.WaitGroup
 	runCtx, cancel := context.WithCancel(ctx)
