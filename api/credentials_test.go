@@ -241,3 +241,28 @@ func TestSourceURLCredentialsSealedAndMasked(t *testing.T) {
 		t.Error("the feed's host did not receive the credentials")
 	}
 }
+
+// TestSecretLongerThan4096BytesRefused: before, a 900 KB secret was stored.
+func TestSecretLongerThan4096BytesRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	huge := strings.Repeat("k", 900<<10)
+	over := strings.Repeat("k", channels.MaxSecretBytes+1)
+	for _, secret := range []string{huge, over} {
+		r := e.post("/api/v1/channels", editorToken, map[string]any{"name": "Cổng", "kind": "webhook",
+			"config": map[string]any{"url": "https://cms.example.gov.vn/hook", "secret": secret}})
+		apiErr := wantError(t, r, http.StatusUnprocessableEntity, "invalid_field", "config.secret")
+		if !strings.Contains(apiErr.Message, "4096") {
+			t.Errorf("message = %q", apiErr.Message)
+		}
+	}
+	ch := e.createWebhook("Cổng phường")
+	r := e.patch(fmt.Sprintf("/api/v1/channels/%d", ch.ID), editorToken, map[string]any{"config": map[string]any{"secret": over}})
+	wantError(t, r, http.StatusUnprocessableEntity, "invalid_field", "config.secret")
+	if got := e.storedConfig(ch.ID)["secret"]; got != webhookSecret {
+		t.Errorf("stored secret changed to %d bytes", len(got))
+	}
+	r = e.patch(fmt.Sprintf("/api/v1/channels/%d", ch.ID), editorToken,
+		map[string]any{"config": map[string]any{"secret": over[:channels.MaxSecretBytes]}})
+	wantStatus(t, r, http.StatusOK)
+}
