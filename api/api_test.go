@@ -173,7 +173,7 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 		Materializer: worker.NewMaterializer(e.store, e.sched, 30*24*time.Hour, time.Minute, slog.New(slog.DiscardHandler)).
 			WithClock(func() time.Time { return testNow }),
 		Poller: worker.NewPoller(e.store, e.sched, sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second}),
-			time.FixedZone("ICT", 7*3600), slog.New(slog.DiscardHandler)),
+			time.FixedZone("ICT", 7*3600), slog.New(slog.DiscardHandler)).WithSecrets(box),
 		PublicURL: publicURL, MaxBodyBytes: maxBody, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return testNow },
 	}

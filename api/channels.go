@@ -115,7 +115,15 @@ func (s *Server) sealConfig(ch *storage.Channel, kind channels.Kind, config json
 	if len(config) == 0 || string(config) == "null" {
 		return invalid("config", "is required")
 	}
-	clean, err := kind.Validate(config)
+	clean, err := kind.CheckConfig(config)
+	if err != nil {
+		return configError(err)
+	}
+	return s.storeConfig(ch, kind, clean)
+}
+
+// configError maps a config the kind refused to a 422 naming its field.
+func configError(err error) error {
 	var cfgErr *channels.ConfigError
 	if errors.As(err, &cfgErr) {
 		field := "config"
@@ -124,9 +132,11 @@ func (s *Server) sealConfig(ch *storage.Channel, kind channels.Kind, config json
 		}
 		return invalid(field, cfgErr.Message)
 	}
-	if err != nil {
-		return invalid("config", err.Error())
-	}
+	return invalid("config", err.Error())
+}
+
+// storeConfig seals clean, a config the kind has normalised, on ch.
+func (s *Server) storeConfig(ch *storage.Channel, kind channels.Kind, clean json.RawMessage) error {
 	sealed, err := s.box.Seal(clean)
 	if err != nil {
 		return err
@@ -248,33 +258,21 @@ func (s *Server) applyChannelPatch(ch *storage.Channel, req channelRequest) erro
 	return nil
 }
 
+// mergeConfig applies a partial config to the stored one; the rules
+// (masked secrets kept, endpoint moves need the secrets again) are the
+// kind's MergeConfig.
 func (s *Server) mergeConfig(ch *storage.Channel, patch json.RawMessage) error {
 	kind, ok := s.registry.Lookup(ch.Kind)
 	if !ok {
 		return invalid("kind", "this channel's kind is no longer supported")
 	}
-	var changes map[string]json.RawMessage
-	if err := json.Unmarshal(patch, &changes); err != nil {
-		return invalid("config", "must be an object")
-	}
 	plain, err := s.box.Open(ch.ConfigSealed)
 	if err != nil {
 		return err
 	}
-	var merged map[string]json.RawMessage
-	if err := json.Unmarshal(plain, &merged); err != nil {
-		return fmt.Errorf("api: stored config of channel %d: %w", ch.ID, err)
-	}
-	mask, _ := json.Marshal(channels.SecretMask)
-	for k, v := range changes {
-		if string(v) == string(mask) {
-			continue
-		}
-		merged[k] = v
-	}
-	raw, err := json.Marshal(merged)
+	clean, err := kind.MergeConfig(plain, patch)
 	if err != nil {
-		return err
+		return configError(err)
 	}
-	return s.sealConfig(ch, kind, raw)
+	return s.storeConfig(ch, kind, clean)
 }

@@ -172,11 +172,25 @@ func TestUpdateChannel(t *testing.T) {
 	})
 
 	t.Run("masked secret sent back keeps the stored one", func(t *testing.T) {
+		before := e.storedConfig(ch.ID)["url"]
 		r := e.patch(path, editorToken, map[string]any{"config": map[string]any{
-			"url": "https://cms2.example.gov.vn/hook", "secret": channels.SecretMask}})
+			"url": before, "secret": channels.SecretMask}})
 		wantStatus(t, r, http.StatusOK)
 		c := decode[channelJSON](t, r)
 		wantMasked(t, c)
+		cfg := e.storedConfig(ch.ID)
+		if cfg["secret"] != webhookSecret || cfg["url"] != before {
+			t.Errorf("stored config = %v", cfg)
+		}
+	})
+
+	t.Run("moving the url needs the secret again", func(t *testing.T) {
+		r := e.patch(path, editorToken, map[string]any{"config": map[string]any{
+			"url": "https://cms2.example.gov.vn/hook", "secret": channels.SecretMask}})
+		wantError(t, r, http.StatusUnprocessableEntity, "invalid_field", "config.secret")
+		r = e.patch(path, editorToken, map[string]any{"config": map[string]any{
+			"url": "https://cms2.example.gov.vn/hook", "secret": webhookSecret}})
+		wantStatus(t, r, http.StatusOK)
 		cfg := e.storedConfig(ch.ID)
 		if cfg["secret"] != webhookSecret || cfg["url"] != "https://cms2.example.gov.vn/hook" {
 			t.Errorf("stored config = %v", cfg)

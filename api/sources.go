@@ -12,6 +12,7 @@ import (
 
 	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/recurrence"
+	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
 )
@@ -86,7 +87,7 @@ func viewPoll(p storage.SourcePoll) pollView {
 }
 
 func viewSource(src storage.Source) sourceView {
-	v := sourceView{ID: src.ID, Name: src.Name, URL: src.URL, PollEvery: (time.Duration(src.PollEvery) * time.Second).String(),
+	v := sourceView{ID: src.ID, Name: src.Name, URL: secrets.MaskURL(src.URL), PollEvery: (time.Duration(src.PollEvery) * time.Second).String(),
 		Mode: src.Mode, Status: src.Status, DigestRule: src.DigestRule, MaxAgeDays: src.MaxAgeDays,
 		NextPollAt: src.NextPollAt.UTC(), LastPolledAt: src.LastPolledAt, Failures: src.Failures, LastError: src.LastError}
 	json.Unmarshal([]byte(src.Template), &v.Template)
@@ -126,6 +127,10 @@ func (s *Server) sourceFromRequest(req sourceRequest) (storage.Source, error) {
 	if err := sources.CheckFeedURL(url); err != nil {
 		return storage.Source{}, invalid("url", err.Error())
 	}
+	masked, sealed, err := s.sealFeedURL(url)
+	if err != nil {
+		return storage.Source{}, err
+	}
 	every, err := pollEvery(req.PollEvery)
 	if err != nil {
 		return storage.Source{}, err
@@ -152,8 +157,19 @@ func (s *Server) sourceFromRequest(req sourceRequest) (storage.Source, error) {
 			return storage.Source{}, invalid("max_age_days", "must be between 0 (no limit) and 3650")
 		}
 	}
-	return storage.Source{Name: name, URL: url, PollEvery: int64(every / time.Second), Mode: mode, Template: tmpl,
+	return storage.Source{Name: name, URL: masked, URLSealed: sealed, PollEvery: int64(every / time.Second), Mode: mode, Template: tmpl,
 		Targets: targets, DigestRule: digest, MaxAgeDays: maxAge}, nil
+}
+
+// sealFeedURL keeps the credentials inside a feed URL like other secrets:
+// the URL is stored masked, and whole only sealed (nil when it has none).
+func (s *Server) sealFeedURL(raw string) (masked string, sealed []byte, err error) {
+	masked = secrets.MaskURL(raw)
+	if masked == raw {
+		return raw, nil, nil
+	}
+	sealed, err = s.box.Seal([]byte(raw))
+	return masked, sealed, err
 }
 
 func pollEvery(raw *string) (time.Duration, error) {

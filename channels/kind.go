@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sort"
 	"time"
+
+	"github.com/loa-vn/loa/secrets"
 )
 
 // Env is what the running service lends to adapters when it builds them.
@@ -49,9 +51,15 @@ type Kind struct {
 	SecretFields []string
 	// EndpointFields are top-level config keys holding the URLs Loa sends
 	// the secrets to. A credential only ever goes to the host it was
-	// entered for, so these are checked by the outbound guard and changing
-	// one without re-entering the secrets drops them.
+	// entered for, so these are checked by the outbound guard, changing
+	// one is refused unless the secrets are entered again (MergeConfig),
+	// and credentials inside them (https://user:pass@host) are masked.
 	EndpointFields []string
+	// RenewedFields are config keys the adapter obtains itself from an
+	// endpoint (an access token renewed by refresh, its expiry). When an
+	// endpoint changes they are dropped unless entered in the same change,
+	// rather than demanded like SecretFields.
+	RenewedFields []string
 	// Validate checks a channel's config and returns it normalised (trimmed,
 	// defaults filled). Failures are *ConfigError naming the field.
 	Validate func(config json.RawMessage) (json.RawMessage, error)
@@ -112,8 +120,10 @@ func (r *Registry) Names() []string {
 	return names
 }
 
-// MaskSecrets returns config with every secret field replaced by a fixed mask,
-// so a response shows that a secret is set without revealing it.
+// MaskSecrets returns config with every secret field replaced by a fixed
+// mask, and the credentials inside endpoint URLs masked (see
+// secrets.MaskURL), so a response shows that a secret is set without
+// revealing it.
 func (k Kind) MaskSecrets(config json.RawMessage) (json.RawMessage, error) {
 	var fields map[string]any
 	if err := json.Unmarshal(config, &fields); err != nil {
@@ -124,9 +134,14 @@ func (k Kind) MaskSecrets(config json.RawMessage) (json.RawMessage, error) {
 			fields[name] = SecretMask
 		}
 	}
+	for _, name := range k.EndpointFields {
+		if s, ok := fields[name].(string); ok {
+			fields[name] = secrets.MaskURL(s)
+		}
+	}
 	return json.Marshal(fields)
 }
 
 // SecretMask stands in for a secret in API responses; sending it back in an
 // update keeps the stored secret.
-const SecretMask = "********"
+const SecretMask = secrets.Mask

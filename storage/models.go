@@ -210,9 +210,12 @@ const (
 
 // Source is a feed polled for new administrative-procedure items.
 type Source struct {
-	ID           int64
-	Name         string
+	ID   int64
+	Name string
+	// URL is the feed's address, any credentials inside it masked
+	// (secrets.MaskURL); URLSealed then holds it whole, sealed.
 	URL          string
+	URLSealed    []byte
 	PollEvery    int64
 	Mode         string
 	Template     string

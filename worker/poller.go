@@ -12,6 +12,7 @@ import (
 
 	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/recurrence"
+	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
 )
@@ -34,6 +35,7 @@ type Poller struct {
 	loc     *time.Location
 	log     *slog.Logger
 	now     func() time.Time
+	box     *secrets.Box
 }
 
 // NewPoller builds a poller; loc is the zone of digests and dates.
@@ -44,6 +46,13 @@ func NewPoller(store *storage.Store, queue Enqueuer, fetcher *sources.Fetcher, l
 // WithClock makes the poller use now as its clock (tests).
 func (p *Poller) WithClock(now func() time.Time) *Poller {
 	p.now = now
+	return p
+}
+
+// WithSecrets lets the poller open the sealed URLs of feeds whose address
+// holds credentials; without it such feeds fail with a clear reason.
+func (p *Poller) WithSecrets(box *secrets.Box) *Poller {
+	p.box = box
 	return p
 }
 
@@ -132,7 +141,11 @@ type fetchedFeed struct {
 // fetch does the conditional GET and parses the feed; fetched is nil on 304.
 func (p *Poller) fetch(ctx context.Context, src storage.Source) (storage.SourcePoll, *fetchedFeed, error) {
 	poll := storage.SourcePoll{Outcome: storage.PollOK}
-	res, err := p.fetcher.Fetch(ctx, src.URL, sources.Validators{ETag: src.ETag, LastModified: src.LastModified})
+	feedURL, err := p.feedURL(src)
+	if err != nil {
+		return poll, nil, err
+	}
+	res, err := p.fetcher.Fetch(ctx, feedURL, sources.Validators{ETag: src.ETag, LastModified: src.LastModified})
 	var fe *sources.FetchError
 	if errors.As(err, &fe) {
 		poll.HTTPStatus = fe.Status
@@ -150,6 +163,22 @@ func (p *Poller) fetch(ctx context.Context, src storage.Source) (storage.SourceP
 		return poll, nil, err
 	}
 	return poll, &fetchedFeed{feed: feed, validators: res.Validators}, nil
+}
+
+// feedURL is the address to fetch: the sealed one, credentials included,
+// when the stored URL had to be masked.
+func (p *Poller) feedURL(src storage.Source) (string, error) {
+	if len(src.URLSealed) == 0 {
+		return src.URL, nil
+	}
+	if p.box == nil {
+		return "", &sources.FetchError{Kind: sources.KindNetwork, Message: "the feed address holds credentials, but this process has no secret key to open them"}
+	}
+	plain, err := p.box.Open(src.URLSealed)
+	if err != nil {
+		return "", &sources.FetchError{Kind: sources.KindNetwork, Message: "the credentials in the feed address cannot be opened (wrong LOA_SECRET_KEY?); create the source again"}
+	}
+	return string(plain), nil
 }
 
 // ingest records every item not seen before, with its post.

@@ -181,7 +181,7 @@ func (f *Facebook) describe(ge *graphError) string {
 
 // bodySnippet describes a body that is not what Graph should send.
 func (f *Facebook) bodySnippet(r *response) string {
-	s := oneLine(strings.ToValidUTF8(string(firstBytes(r.body, maxSnippetBytes)), ""), f.token, maxSnippetBytes)
+	s := platform.Snippet(r.body, maxSnippetBytes, f.token)
 	switch {
 	case r.readErr != nil:
 		return fmt.Sprintf("reading the body failed: %v", f.scrub(r.readErr))
@@ -189,13 +189,6 @@ func (f *Facebook) bodySnippet(r *response) string {
 		return "empty body"
 	}
 	return "body: " + s
-}
-
-func firstBytes(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
 }
 
 // oneLine turns text from Graph into one printable line of at most max

@@ -1,9 +1,12 @@
 package platform
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestMarshalUnescaped(t *testing.T) {
@@ -106,7 +109,7 @@ func TestOneLine(t *testing.T) {
 	}{
 		{name: "spaces collapsed", s: "  a \t b\r\nc  ", want: "a b c"},
 		{name: "control characters become spaces", s: "a\x00b\x7fc\u0085d", want: "a b c d"},
-		{name: "never cut", s: strings.Repeat("ệ", 500), want: strings.Repeat("ệ", 500)},
+		{name: "cut at 200 characters", s: strings.Repeat("ệ", 500), want: strings.Repeat("ệ", 200) + "…"},
 		{name: "secrets redacted, empty ones ignored", s: "token=abc key=xyz", secrets: []string{"", "abc", "xyz"}, want: "token=[redacted] key=[redacted]"},
 		{name: "secret split by a line break stays split", s: "ab\nc", secrets: []string{"abc"}, want: "ab c"},
 	}
@@ -116,5 +119,67 @@ func TestOneLine(t *testing.T) {
 				t.Errorf("OneLine = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRedactEchoedCredentials: before, only a secret's verbatim form was
+// redacted, so a remote echoing the Authorization header (Basic base64 of
+// user:password) put the credential into last_error and the log.
+func TestRedactEchoedCredentials(t *testing.T) {
+	const (
+		user   = "loa-admin"
+		secret = "abcd EFGH/ijkl+MNOP"
+	)
+	pair := user + ":" + secret
+	basic := base64.StdEncoding.EncodeToString([]byte(pair))
+	tests := []struct {
+		name    string
+		s       string
+		secrets []string
+		want    string
+	}{
+		{name: "verbatim", s: "got " + secret, secrets: []string{secret}, want: "got [redacted]"},
+		{name: "query-escaped", s: "pw=" + url.QueryEscape(secret) + "&x=1", secrets: []string{secret}, want: "pw=[redacted]&x=1"},
+		{name: "path-escaped", s: "/u/" + url.PathEscape(secret) + "/x", secrets: []string{secret}, want: "/u/[redacted]/x"},
+		{name: "base64", s: "k " + base64.StdEncoding.EncodeToString([]byte(secret)), secrets: []string{secret}, want: "k [redacted]"},
+		{name: "url base64 unpadded", s: "k " + base64.RawURLEncoding.EncodeToString([]byte(secret)) + " x", secrets: []string{secret}, want: "k [redacted] x"},
+		{name: "echoed Basic header", s: `{"headers":{"Authorization":"Basic ` + basic + `"}}`, secrets: []string{secret, pair},
+			want: `{"headers":{"Authorization":"[redacted]"}}`},
+		{name: "Basic pair alone", s: "seen " + basic, secrets: []string{secret, pair}, want: "seen [redacted]"},
+		{name: "Basic credential with no secret given", s: "auth was Basic " + basic + " ok", want: "auth was Basic [redacted] ok"},
+		{name: "Bearer token with no secret given", s: "Authorization: Bearer EAAB.x-1_2 rejected", want: "Authorization: [redacted] rejected"},
+		{name: "bearer in prose", s: "bearer eyJhbGciOiJIUzI1NiJ9.e30 is expired", want: "bearer [redacted] is expired"},
+		{name: "token pair in a form", s: "echo: access_token=EAABzz123&fields=id", want: "echo: access_token=[redacted]&fields=id"},
+		{name: "token pair in JSON", s: `{"refresh_token": "zrt-123", "ok":1}`, want: `{"refresh_token": "[redacted]", "ok":1}`},
+		{name: "prose kept", s: "Basic authentication failed: Invalid OAuth access token.", want: "Basic authentication failed: Invalid OAuth access token."},
+		{name: "bidi and control characters", s: "a\u202eb\u2066c\x1bd", want: "a b c d"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := OneLine(tt.s, tt.secrets...)
+			if got != tt.want {
+				t.Errorf("OneLine = %q, want %q", got, tt.want)
+			}
+			for _, leak := range []string{secret, basic, "EAAB", "zrt-123"} {
+				if strings.Contains(got, leak) {
+					t.Errorf("%q leaked into %q", leak, got)
+				}
+			}
+		})
+	}
+}
+
+// TestSnippetRedactsASecretCutAtTheLimit: the cut must not leave the start
+// of a secret that was only recognised whole.
+func TestSnippetRedactsASecretCutAtTheLimit(t *testing.T) {
+	secret := strings.Repeat("S", 4096)
+	body := strings.Repeat("x", 150) + base64.StdEncoding.EncodeToString([]byte(secret)) + "\x00\x01 end"
+	got := Snippet([]byte(body), 200, secret)
+	if want := strings.Repeat("x", 150) + "[redacted] end"; got != want {
+		t.Fatalf("Snippet = %q, want %q", got, want)
+	}
+	long := Snippet([]byte(strings.Repeat("é", 1000)), 1<<20)
+	if n := utf8.RuneCountInString(long); n > MaxExcerptRunes+1 {
+		t.Fatalf("excerpt of %d characters", n)
 	}
 }

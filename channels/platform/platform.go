@@ -8,13 +8,16 @@
 package platform
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sync/atomic"
 	"time"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/secrets"
 )
 
 // NoRedirects returns a copy of c that hands 3xx responses back instead of
@@ -57,6 +60,17 @@ func Unanswered(err error, written bool) *channels.Error {
 		return channels.Ambiguous(err)
 	}
 	return channels.Retryable(err, 0)
+}
+
+// ScrubURLError takes the credentials out of the URL an *url.Error quotes:
+// net/http drops the password but keeps a user name, which in
+// https://token@host is the secret itself.
+func ScrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = secrets.WithoutURLCredentials(ue.URL)
+	}
+	return err
 }
 
 // ReadBody reads r up to limit bytes; the rest is left unread, so an

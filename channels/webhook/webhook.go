@@ -18,6 +18,7 @@ import (
 
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/platform"
+	"github.com/loa-vn/loa/secrets"
 )
 
 const (
@@ -94,7 +95,7 @@ func (w *Webhook) Publish(ctx context.Context, msg channels.Message) (channels.R
 	}
 	resp, wrote, err := platform.Do(w.client, req)
 	if err != nil {
-		return channels.Receipt{}, platform.Unanswered(fmt.Errorf("webhook: send: %w", err), wrote)
+		return channels.Receipt{}, platform.Unanswered(fmt.Errorf("webhook: send: %w", platform.ScrubURLError(err)), wrote)
 	}
 	defer resp.Body.Close()
 	return w.handleResponse(resp)
@@ -177,11 +178,17 @@ func (w *Webhook) handleResponse(resp *http.Response) (channels.Receipt, error) 
 }
 
 func (w *Webhook) statusError(code int, body []byte) error {
-	s := platform.Snippet(body, maxSnippetBytes, w.secret)
+	s := platform.Snippet(body, maxSnippetBytes, w.secrets()...)
 	if s == "" {
 		return fmt.Errorf("webhook: HTTP %d", code)
 	}
 	return fmt.Errorf("webhook: HTTP %d: %s", code, s)
+}
+
+// secrets are what a receiver might echo: the signing secret and the
+// credentials inside the URL, which Go sends as Basic auth.
+func (w *Webhook) secrets() []string {
+	return append([]string{w.secret}, platform.BasicSecrets(secrets.URLCredentials(w.url))...)
 }
 
 // parseReceipt reads the optional {"id":…,"url":…}; anything else yields

@@ -8,14 +8,17 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/platform"
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/secrets"
 )
 
-const maxSnippetRunes = 300
+// maxSnippetWindow is how much of a body is turned into text for an
+// excerpt: markup takes room, and a credential must be seen whole to be
+// redacted before the excerpt is cut.
+const maxSnippetWindow = 64 << 10
 
 // Hints appended to errors, saying what a person should do.
 const (
@@ -100,7 +103,7 @@ func withHint(err error, hint string) error {
 func (w *WordPress) describeFailure(res response, e apiError, isAPI bool) string {
 	head := fmt.Sprintf("HTTP %d", res.status)
 	if loc := res.header.Get("Location"); loc != "" && res.status >= 300 && res.status < 400 {
-		return fmt.Sprintf("%s redirecting to %s", head, loc)
+		return fmt.Sprintf("%s redirecting to %s", head, w.clean(secrets.MaskURL(loc)))
 	}
 	if !isAPI {
 		if s := w.snippet(res.body); s != "" {
@@ -119,24 +122,24 @@ func (w *WordPress) describeFailure(res response, e apiError, isAPI bool) string
 }
 
 // clean turns a WordPress message, which may hold HTML ("<strong>Error:
-// </strong> …"), into one short line of text without the password.
+// </strong> …"), into one short line of text without the credentials.
 func (w *WordPress) clean(s string) string {
-	s = content.PlainText(s)
-	if w.password != "" {
-		// A misbehaving plugin might echo the credentials.
-		s = strings.ReplaceAll(s, w.password, "[redacted]")
-	}
-	if utf8.RuneCountInString(s) > maxSnippetRunes {
-		s = string([]rune(s)[:maxSnippetRunes]) + "…"
-	}
-	return s
+	// Redacted before and after: taking the markup out must not join a
+	// credential back together, nor hide one from the second pass.
+	return platform.OneLine(content.PlainText(platform.Redact(s, w.secrets()...)), w.secrets()...)
+}
+
+// secrets are what a misbehaving plugin might echo: the password, and the
+// Basic credential made of it.
+func (w *WordPress) secrets() []string {
+	return platform.BasicSecrets(w.username, w.password)
 }
 
 // snippet is the start of a body that is not WordPress JSON (an HTML error
 // page, say), as one line of text.
 func (w *WordPress) snippet(body []byte) string {
-	if len(body) > 4*maxSnippetRunes {
-		body = body[:4*maxSnippetRunes]
+	if len(body) > maxSnippetWindow {
+		body = body[:maxSnippetWindow]
 	}
 	return w.clean(strings.ToValidUTF8(string(body), ""))
 }

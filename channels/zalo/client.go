@@ -14,6 +14,7 @@ import (
 
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/platform"
+	"github.com/loa-vn/loa/secrets"
 )
 
 // Zalo error codes the adapter acts on (see the OA Open API error table).
@@ -284,6 +285,9 @@ func (z *Zalo) secrets() []string {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	list := []string{z.tok.access, z.tok.refresh, z.secretKey}
+	for _, u := range []string{z.apiBase, z.oauthBase} {
+		list = append(list, platform.BasicSecrets(secrets.URLCredentials(u))...)
+	}
 	if z.pending != nil {
 		list = append(list, z.pending.from, z.pending.next.access, z.pending.next.refresh)
 	}

@@ -32,7 +32,9 @@ func Kind(store ConfigStore) channels.Kind {
 		Name:           KindName,
 		SecretFields:   []string{"secret_key", "refresh_token", "access_token"},
 		EndpointFields: []string{"api_base_url", "oauth_base_url"},
-		Validate:       channels.NormaliseWith(parseConfig),
+		// Renewed by refresh from the OAuth endpoint; never carried to a new one.
+		RenewedFields: []string{"access_token", "access_token_expires_at"},
+		Validate:      channels.NormaliseWith(parseConfig),
 		New: func(raw json.RawMessage, env channels.Env) (channels.Channel, error) {
 			return newFromConfig(raw, env, store)
 		},

@@ -60,6 +60,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	queue := worker.NewQueue(d.rdb, taskOpts)
 	materializer := worker.NewMaterializer(d.store, queue, cfg.ScheduleHorizon, materializeInterval, log)
 	poller := worker.NewPoller(d.store, queue, sources.NewFetcher(sources.FetcherOptions{}), cfg.Location, log)
+	poller.WithSecrets(d.box)
 
 	if m != modeAPI {
 		stopWorker, err := startWorker(ctx, d, queue, materializer, poller)
