@@ -93,3 +93,43 @@ func TestAdaptersFailPermanentlyOnBlockedAddress(t *testing.T) {
 		t.Fatalf("%d requests reached the loopback server", n)
 	}
 }
+
+// Every endpoint field of every adapter goes through the one syntax check:
+// a URL longer than 2,048 bytes or with a fragment is refused, naming the field.
+func TestAdapterEndpointFieldsUseTheSharedURLCheck(t *testing.T) {
+	long := "https://xa.gov.vn/" + strings.Repeat("a", outbound.MaxURLBytes)
+	for _, k := range []struct {
+		kind  channels.Kind
+		valid map[string]any
+	}{
+		{webhook.Kind(), map[string]any{"url": "https://hook.example/loa", "secret": "0123456789abcdef"}},
+		{wordpress.Kind(), map[string]any{"base_url": "https://xa.gov.vn", "username": "loa", "app_password": "abcdABCD1234abcdABCD1234"}},
+		{facebook.Kind(), map[string]any{"page_id": "1234567890", "page_token": "page-token"}},
+		{zalo.Kind(nil), map[string]any{"app_id": "123", "secret_key": "secret", "refresh_token": "refresh"}},
+	} {
+		kind := k.kind
+		if len(kind.EndpointFields) == 0 {
+			t.Fatalf("%s declares no endpoint fields", kind.Name)
+		}
+		for _, field := range kind.EndpointFields {
+			for _, tt := range []struct{ value, want string }{
+				{long, "is longer than 2048 bytes"},
+				{"https://xa.gov.vn/#top", "must not contain a #fragment"},
+				{"https://xa..gov.vn", "must include a valid host name"},
+				{"ftp://xa.gov.vn", "must be an absolute http"},
+			} {
+				config := map[string]any{}
+				for k, v := range k.valid {
+					config[k] = v
+				}
+				config[field] = tt.value
+				raw, _ := json.Marshal(config)
+				_, err := kind.Validate(raw)
+				ce, ok := err.(*channels.ConfigError)
+				if !ok || ce.Field != field || !strings.Contains(ce.Message, tt.want) {
+					t.Errorf("%s.%s = %.40q…: err = %v, want config.%s %s", kind.Name, field, tt.value, err, field, tt.want)
+				}
+			}
+		}
+	}
+}
