@@ -189,7 +189,9 @@ func (g *Guard) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > MaxRedirects {
 		return fmt.Errorf("outbound: stopped after %d redirects", MaxRedirects)
 	}
-	if err := g.CheckURL(req.URL.String()); err != nil {
+	target := *req.URL
+	target.Fragment, target.RawFragment = "", "" // a Location may carry one; it is never sent
+	if err := g.CheckURL(target.String()); err != nil {
 		var be *BlockedError
 		if errors.As(err, &be) {
 			return err
