@@ -123,7 +123,7 @@ func (s *Server) sourceFromRequest(req sourceRequest) (storage.Source, error) {
 		return storage.Source{}, err
 	}
 	url := strings.TrimSpace(deref(req.URL))
-	if err := sources.CheckFeedURL(url); err != nil {
+	if err := s.guard.CheckURL(url); err != nil {
 		return storage.Source{}, invalid("url", err.Error())
 	}
 	every, err := pollEvery(req.PollEvery)
