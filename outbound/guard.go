@@ -115,7 +115,7 @@ func (g *Guard) DialContext(ctx context.Context, network, address string) (net.C
 		}
 	}
 	var firstErr error
-	for _, a := range addrs {
+	for _, a := range ipv4First(addrs) {
 		conn, err := g.dialer.DialContext(ctx, network, net.JoinHostPort(a.Unmap().String(), port))
 		if err == nil {
 			return conn, nil
@@ -128,6 +128,24 @@ func (g *Guard) DialContext(ctx context.Context, network, address string) (net.C
 		}
 	}
 	return nil, firstErr
+}
+
+// ipv4First orders IPv4 addresses before IPv6 ones, keeping the resolver's
+// order within each family. Addresses are tried one after another, and a
+// host whose IPv6 is announced but unreachable would otherwise cost a whole
+// dial timeout before IPv4 is tried.
+func ipv4First(addrs []netip.Addr) []netip.Addr {
+	out := slices.Clone(addrs)
+	slices.SortStableFunc(out, func(a, b netip.Addr) int {
+		switch a4, b4 := a.Unmap().Is4(), b.Unmap().Is4(); {
+		case a4 && !b4:
+			return -1
+		case b4 && !a4:
+			return 1
+		}
+		return 0
+	})
+	return out
 }
 
 func (g *Guard) resolve(ctx context.Context, network, host string) ([]netip.Addr, error) {

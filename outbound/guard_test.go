@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -316,5 +317,13 @@ func TestDialUnknownNameIsADNSError(t *testing.T) {
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		t.Fatalf("err = %T", err)
+	}
+}
+
+func TestIPv4First(t *testing.T) {
+	got := ipv4First(addrs("2001:db8::1", "203.0.113.1", "2001:db8::2", "::ffff:203.0.113.2", "203.0.113.3"))
+	want := addrs("203.0.113.1", "::ffff:203.0.113.2", "203.0.113.3", "2001:db8::1", "2001:db8::2")
+	if !slices.Equal(got, want) {
+		t.Fatalf("ipv4First = %v, want %v", got, want)
 	}
 }
