@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/rss"
 	"github.com/loa-vn/loa/channels/webhook"
+	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
@@ -167,13 +169,17 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The test sinks and feeds listen on loopback, which Loa refuses unless
+	// LOA_ALLOW_PRIVATE_TARGETS allows it; so the tests allow it.
+	guard := outbound.New(outbound.Options{AllowPrivate: loopback})
 	o := api.Options{
 		Store: e.store, Registry: reg, Box: box, Scheduler: e.sched, PingRedis: e.redis.Ping,
-		Channels: worker.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL}),
+		Channels: worker.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL, HTTPClient: guard.Client(5 * time.Second)}),
 		Materializer: worker.NewMaterializer(e.store, e.sched, 30*24*time.Hour, time.Minute, slog.New(slog.DiscardHandler)).
 			WithClock(func() time.Time { return testNow }),
-		Poller: worker.NewPoller(e.store, e.sched, sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second}),
+		Poller: worker.NewPoller(e.store, e.sched, sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second, Client: guard.Client(0)}),
 			time.FixedZone("ICT", 7*3600), slog.New(slog.DiscardHandler)).WithSecrets(box),
+		Guard:     guard,
 		PublicURL: publicURL, MaxBodyBytes: maxBody, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return testNow },
 	}
@@ -184,6 +190,9 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// loopback is what the tests put in LOA_ALLOW_PRIVATE_TARGETS.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 func newBox(t *testing.T, seed byte) *secrets.Box {
 	t.Helper()

@@ -135,8 +135,12 @@ func configError(err error) error {
 	return invalid("config", err.Error())
 }
 
-// storeConfig seals clean, a config the kind has normalised, on ch.
+// storeConfig seals clean, a config the kind has normalised, on ch, once
+// the outbound guard accepts its endpoints.
 func (s *Server) storeConfig(ch *storage.Channel, kind channels.Kind, clean json.RawMessage) error {
+	if err := s.checkEndpoints(kind, clean); err != nil {
+		return err
+	}
 	sealed, err := s.box.Seal(clean)
 	if err != nil {
 		return err
@@ -146,6 +150,24 @@ func (s *Server) storeConfig(ch *storage.Channel, kind channels.Kind, clean json
 	if kind.FeedSlug != nil {
 		if slug := kind.FeedSlug(clean); slug != "" {
 			ch.FeedSlug = &slug
+		}
+	}
+	return nil
+}
+
+// checkEndpoints refuses endpoint URLs the outbound guard would refuse to
+// connect to, so a literal private address shows when the channel is saved
+// rather than at its first delivery.
+func (s *Server) checkEndpoints(kind channels.Kind, config json.RawMessage) error {
+	var fields map[string]any
+	if err := json.Unmarshal(config, &fields); err != nil {
+		return fmt.Errorf("api: decode config: %w", err)
+	}
+	for _, name := range kind.EndpointFields {
+		if raw, ok := fields[name].(string); ok && raw != "" {
+			if err := s.guard.CheckURL(raw); err != nil {
+				return invalid("config."+name, err.Error())
+			}
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker"
@@ -41,8 +42,11 @@ type Options struct {
 	// Location is LOA_TIMEZONE: day boundaries and posting slots are in it.
 	Location     *time.Location
 	MaxBodyBytes int64 // zero means DefaultMaxBodyBytes
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// Guard checks channel endpoints and feed URLs when they are saved; nil
+	// means a guard that allows no private range.
+	Guard  *outbound.Guard
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options sets none.
@@ -59,6 +63,7 @@ type Server struct {
 	poller       Poller
 	pingRedis    func(ctx context.Context) error
 	publicURL    string
+	guard        *outbound.Guard
 	loc          *time.Location
 	log          *slog.Logger
 	now          func() time.Time
@@ -75,6 +80,9 @@ func New(o Options) *Server {
 		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.guard = o.Guard; s.guard == nil {
+		s.guard = outbound.New(outbound.Options{})
 	}
 	if s.loc = o.Location; s.loc == nil {
 		s.loc = time.FixedZone("ICT", 7*3600)

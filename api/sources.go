@@ -124,7 +124,7 @@ func (s *Server) sourceFromRequest(req sourceRequest) (storage.Source, error) {
 		return storage.Source{}, err
 	}
 	url := strings.TrimSpace(deref(req.URL))
-	if err := sources.CheckFeedURL(url); err != nil {
+	if err := s.guard.CheckURL(url); err != nil {
 		return storage.Source{}, invalid("url", err.Error())
 	}
 	masked, sealed, err := s.sealFeedURL(url)

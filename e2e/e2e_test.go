@@ -36,6 +36,9 @@ func env(t *testing.T) map[string]string {
 		"LOA_RECONCILE_INTERVAL": "1s",
 		"LOA_LOG_LEVEL":          "debug",
 		"LOA_DATABASE_URL":       storagetest.DatabaseURL(t),
+		// The test sinks and feeds listen on loopback, which Loa refuses
+		// to connect to unless allowed.
+		"LOA_ALLOW_PRIVATE_TARGETS": "127.0.0.0/8,::1/128",
 	}
 	if os.Getenv(redistest.RedisURLEnv) != "" {
 		e["LOA_REDIS_URL"] = redistest.URL(t, redisDB)

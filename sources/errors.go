@@ -16,6 +16,7 @@ const (
 	KindTooLarge   = "too_large"   // the body is larger than FetcherOptions.MaxBytes
 	KindTimeout    = "timeout"     // the server did not answer or finish in time
 	KindNetwork    = "network"     // DNS, connection, TLS or address problems
+	KindBlocked    = "blocked"     // the outbound guard refused the address (LOA_ALLOW_PRIVATE_TARGETS)
 	KindNotAFeed   = "not_a_feed"  // a web page or empty document instead of a feed
 	KindParse      = "parse"       // something that claims to be a feed but cannot be read
 )

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"syscall"
 	"time"
+
+	"github.com/loa-vn/loa/outbound"
 )
 
 // Fetcher defaults.
@@ -47,8 +49,10 @@ type FetchResult struct {
 
 // FetcherOptions configure a Fetcher; zero values take the defaults.
 type FetcherOptions struct {
-	// Client is used as given, including its TLS settings. The default
-	// client verifies certificates; Loa never turns that off by itself.
+	// Client is used as given, including its TLS settings and redirect
+	// policy. Nil means the outbound guard's client with no private range
+	// allowed: it verifies certificates, and checks every address it
+	// connects to and every redirect hop.
 	Client    *http.Client
 	MaxBytes  int64
 	Timeout   time.Duration
@@ -67,7 +71,7 @@ type Fetcher struct {
 func NewFetcher(o FetcherOptions) *Fetcher {
 	f := &Fetcher{client: o.Client, maxBytes: o.MaxBytes, timeout: o.Timeout, userAgent: o.UserAgent}
 	if f.client == nil {
-		f.client = &http.Client{}
+		f.client = outbound.New(outbound.Options{}).Client(0)
 	}
 	if f.maxBytes <= 0 {
 		f.maxBytes = DefaultMaxBytes
@@ -102,7 +106,7 @@ func (f *Fetcher) Fetch(ctx context.Context, feedURL string, prev Validators) (F
 }
 
 func (f *Fetcher) newRequest(ctx context.Context, feedURL string, prev Validators) (*http.Request, error) {
-	if err := CheckFeedURL(feedURL); err != nil {
+	if _, err := outbound.ParseURL(feedURL); err != nil {
 		return nil, invalidURL(err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, feedURL, nil)
@@ -124,28 +128,6 @@ func (f *Fetcher) newRequest(ctx context.Context, feedURL string, prev Validator
 // it means the source cannot be reached until an admin fixes it.
 func invalidURL(err error) *FetchError {
 	return &FetchError{Kind: KindNetwork, Message: "feed address is not a valid http or https URL", err: err}
-}
-
-// CheckFeedURL reports whether raw is an absolute http or https URL, so an
-// API can refuse a bad feed address when the source is saved rather than at
-// the first poll.
-func CheckFeedURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Parse quotes the input, credentials included; keep only the reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("sources: feed URL is not valid: %w", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return errors.New("sources: feed URL must start with http:// or https://")
-	}
-	if u.Host == "" {
-		return errors.New("sources: feed URL has no host")
-	}
-	return nil
 }
 
 func (f *Fetcher) readResponse(ctx, reqCtx context.Context, resp *http.Response, prev Validators) (FetchResult, error) {
@@ -236,7 +218,10 @@ func networkError(err error) *FetchError {
 
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
+	var blocked *outbound.BlockedError
 	switch {
+	case errors.As(err, &blocked):
+		return &FetchError{Kind: KindBlocked, Message: blocked.Error(), err: err}
 	case errors.As(err, &dnsErr):
 		msg = fmt.Sprintf("could not find the feed server %q (DNS lookup failed)", dnsErr.Name)
 	case errors.As(err, &certErr):

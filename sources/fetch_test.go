@@ -8,11 +8,14 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/loa-vn/loa/outbound"
 )
 
 const (
@@ -41,7 +44,7 @@ func TestFetchConditionalGET(t *testing.T) {
 		io.WriteString(w, smallFeed)
 	}))
 	defer srv.Close()
-	f := NewFetcher(FetcherOptions{UserAgent: "Loa-test/1"})
+	f := NewFetcher(FetcherOptions{Client: loopbackClient(), UserAgent: "Loa-test/1"})
 	feedURL := srv.URL + "/rss/tthc.rss"
 
 	first, err := f.Fetch(context.Background(), feedURL, Validators{})
@@ -80,7 +83,7 @@ func TestFetchConditionalGET(t *testing.T) {
 }
 
 func TestFetchDefaults(t *testing.T) {
-	f := NewFetcher(FetcherOptions{})
+	f := NewFetcher(FetcherOptions{Client: loopbackClient()})
 	if f.maxBytes != DefaultMaxBytes || f.timeout != DefaultTimeout || f.userAgent != DefaultUserAgent || f.client == nil {
 		t.Fatalf("defaults not applied: %+v", f)
 	}
@@ -98,7 +101,7 @@ func TestFetchRedirectResolvesAgainstFinalURL(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	res, err := NewFetcher(FetcherOptions{}).Fetch(context.Background(), srv.URL+"/rss.aspx", Validators{})
+	res, err := NewFetcher(FetcherOptions{Client: loopbackClient()}).Fetch(context.Background(), srv.URL+"/rss.aspx", Validators{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +168,7 @@ func TestFetchBroken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			defer srv.Close()
-			f := NewFetcher(FetcherOptions{Timeout: 200 * time.Millisecond})
+			f := NewFetcher(FetcherOptions{Client: loopbackClient(), Timeout: 200 * time.Millisecond})
 
 			start := time.Now()
 			_, err := f.Fetch(context.Background(), srv.URL+"/rss", Validators{})
@@ -215,7 +218,7 @@ func hugeHandler(declared bool) http.HandlerFunc {
 func TestFetchTooLargeKeepsMemoryBounded(t *testing.T) {
 	srv := httptest.NewServer(hugeHandler(false))
 	defer srv.Close()
-	f := NewFetcher(FetcherOptions{})
+	f := NewFetcher(FetcherOptions{Client: loopbackClient()})
 
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -239,7 +242,7 @@ func TestFetchExactlyMaxBytesIsAccepted(t *testing.T) {
 		io.WriteString(w, body)
 	}))
 	defer srv.Close()
-	res, err := NewFetcher(FetcherOptions{MaxBytes: 1000}).Fetch(context.Background(), srv.URL, Validators{})
+	res, err := NewFetcher(FetcherOptions{Client: loopbackClient(), MaxBytes: 1000}).Fetch(context.Background(), srv.URL, Validators{})
 	if err != nil || len(res.Body) != 1000 {
 		t.Fatalf("err = %v, body %d bytes", err, len(res.Body))
 	}
@@ -251,7 +254,7 @@ func TestFetchHTMLPageIsNotAFeed(t *testing.T) {
 		io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>Cổng thông tin điện tử</title></head><body><h1>Trang chủ</h1></body></html>")
 	}))
 	defer srv.Close()
-	res, err := NewFetcher(FetcherOptions{}).Fetch(context.Background(), srv.URL+"/rss", Validators{})
+	res, err := NewFetcher(FetcherOptions{Client: loopbackClient()}).Fetch(context.Background(), srv.URL+"/rss", Validators{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +269,7 @@ func TestFetchNetworkErrorsHideCredentials(t *testing.T) {
 	addr := srv.Listener.Addr().String()
 	srv.Close() // nothing listens there any more
 
-	_, err := NewFetcher(FetcherOptions{}).Fetch(context.Background(), "http://admin:s3cret@"+addr+"/rss", Validators{})
+	_, err := NewFetcher(FetcherOptions{Client: loopbackClient()}).Fetch(context.Background(), "http://admin:s3cret@"+addr+"/rss", Validators{})
 	fe := asFetchError(t, err)
 	if fe.Kind != KindNetwork {
 		t.Fatalf("kind = %q (%v)", fe.Kind, err)
@@ -287,9 +290,6 @@ func TestFetchInvalidURL(t *testing.T) {
 			if fe.Kind != KindNetwork || strings.Contains(fe.Error(), "s3cret") {
 				t.Fatalf("got %q %q", fe.Kind, fe.Error())
 			}
-			if cerr := CheckFeedURL(raw); cerr == nil || strings.Contains(cerr.Error(), "s3cret") {
-				t.Fatalf("CheckFeedURL = %v", cerr)
-			}
 		})
 	}
 }
@@ -304,7 +304,7 @@ func TestFetchTLSVerification(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 
-	_, err := NewFetcher(FetcherOptions{}).Fetch(context.Background(), srv.URL, Validators{})
+	_, err := NewFetcher(FetcherOptions{Client: loopbackClient()}).Fetch(context.Background(), srv.URL, Validators{})
 	fe := asFetchError(t, err)
 	if fe.Kind != KindNetwork || !strings.Contains(fe.Message, "certificate") {
 		t.Fatalf("got %q %q, want a certificate error", fe.Kind, fe.Message)
@@ -323,7 +323,7 @@ func TestFetchCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 
-	_, err := NewFetcher(FetcherOptions{}).Fetch(ctx, srv.URL, Validators{})
+	_, err := NewFetcher(FetcherOptions{Client: loopbackClient()}).Fetch(ctx, srv.URL, Validators{})
 	var fe *FetchError
 	if !errors.Is(err, context.Canceled) || errors.As(err, &fe) {
 		t.Fatalf("err = %v (%T), want context.Canceled and no FetchError", err, err)
@@ -335,4 +335,12 @@ func TestFetchErrorKindsAreStable(t *testing.T) {
 	if want := "http_status too_large timeout network not_a_feed parse"; got != want {
 		t.Fatalf("kinds = %q; stored values must not change", got)
 	}
+}
+
+// loopbackClient is the outbound guard's client with loopback allowed, for
+// the test servers.
+func loopbackClient() *http.Client {
+	return outbound.New(outbound.Options{AllowPrivate: []netip.Prefix{
+		netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"),
+	}}).Client(0)
 }

@@ -109,6 +109,7 @@ func (p *Poller) Poll(ctx context.Context, src storage.Source) (storage.SourcePo
 	poll.At, poll.DurationMS = start.UTC(), p.now().Sub(start).Milliseconds()
 	every := time.Duration(src.PollEvery) * time.Second
 	if err != nil {
+		p.log.Warn("feed poll failed", "source_id", src.ID, "err", err)
 		poll.Outcome, poll.Error = storage.PollError, err.Error()
 		res.Failures, res.LastError = src.Failures+1, err.Error()
 		res.NextPollAt = start.Add(backoff(every, res.Failures))

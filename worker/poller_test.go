@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker"
@@ -124,9 +125,13 @@ func (h *harness) sourcePosts(t *testing.T, id int64) []storage.Post {
 }
 
 func newPoller(h *harness, enq worker.Enqueuer, timeout time.Duration, now func() time.Time) *worker.Poller {
+	return newPollerLogging(h, enq, timeout, now, io.Discard)
+}
+
+func newPollerLogging(h *harness, enq worker.Enqueuer, timeout time.Duration, now func() time.Time, log io.Writer) *worker.Poller {
 	zone, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
-	f := sources.NewFetcher(sources.FetcherOptions{Timeout: timeout, MaxBytes: 1 << 20})
-	return worker.NewPoller(h.store, enq, f, zone, slog.New(slog.NewTextHandler(io.Discard, nil))).WithClock(now)
+	f := sources.NewFetcher(sources.FetcherOptions{Timeout: timeout, MaxBytes: 1 << 20, Client: h.guard.Client(0)})
+	return worker.NewPoller(h.store, enq, f, zone, slog.New(slog.NewTextHandler(log, nil))).WithClock(now)
 }
 
 func TestFeedPolledThreeTimes(t *testing.T) {
@@ -224,6 +229,37 @@ func TestWeeklyDigestListsTheWeeksItems(t *testing.T) {
 		if !strings.Contains(d.Body, fmt.Sprintf("Thủ tục số %d:", i)) {
 			t.Errorf("digest body lacks item %d:\n%s", i, d.Body)
 		}
+	}
+}
+
+// A feed whose address the outbound guard refuses is recorded as a failed
+// poll and logged, both with the reason and the way to allow it.
+func TestBlockedFeedAddressRecordedAndLogged(t *testing.T) {
+	h := newHarness(t)
+	h.guard = outbound.New(outbound.Options{}) // LOA_ALLOW_PRIVATE_TARGETS unset
+	ctx := context.Background()
+	ch := h.channel("webhook", map[string]string{"url": "https://example.org", "secret": secret})
+	author := storage.User{Name: "Biên tập", Role: storage.RoleEditor}
+	h.store.CreateUser(ctx, &author, "test")
+	f := newFeedServer(t, govFeed(2, time.Now()))
+	id := h.source(t, f.srv.URL, storage.SourceAuto, "", ch.ID, author.ID).ID
+
+	var log syncBuffer
+	newPollerLogging(h, &countingEnqueuer{}, time.Second, time.Now, &log).RunOnce(ctx)
+
+	want := "refused to connect to 127.0.0.1 (loopback address); set LOA_ALLOW_PRIVATE_TARGETS to allow it"
+	polls, _ := h.store.RecentPolls(ctx, id, 5)
+	if len(polls) != 1 || polls[0].Outcome != storage.PollError || polls[0].Error != want {
+		t.Fatalf("polls = %+v, want one error %q", polls, want)
+	}
+	if src, _ := h.store.GetSource(ctx, id); src.LastError != want {
+		t.Errorf("last error = %q", src.LastError)
+	}
+	if !strings.Contains(log.String(), want) || !strings.Contains(log.String(), fmt.Sprintf("source_id=%d", id)) {
+		t.Errorf("log does not give the reason for source %d:\n%s", id, log.String())
+	}
+	if n := len(h.sourcePosts(t, id)); n != 0 {
+		t.Fatalf("%d posts from a refused feed", n)
 	}
 }
 
@@ -327,4 +363,22 @@ func TestSourceOfDemotedOrDisabledAuthorWaitsForApproval(t *testing.T) {
 			}
 		})
 	}
+}
+
+// syncBuffer is a log destination safe for the poller's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

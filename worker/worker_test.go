@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,12 +20,16 @@ import (
 
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/webhook"
+	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/storage/storagetest"
 	"github.com/loa-vn/loa/worker"
 	"github.com/loa-vn/loa/worker/redistest"
 )
+
+// loopback is what the tests put in LOA_ALLOW_PRIVATE_TARGETS.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // redisDB keeps this package's tests in their own database on a shared Redis.
 const redisDB = 1
@@ -38,8 +43,11 @@ type harness struct {
 	rdb      redis.UniversalClient
 	queue    *worker.Queue
 	registry *channels.Registry
-	policy   worker.RetryPolicy
-	lease    time.Duration
+	// guard is LOA_ALLOW_PRIVATE_TARGETS's guard: loopback, where the test
+	// sinks listen, is allowed unless a test sets another one.
+	guard  *outbound.Guard
+	policy worker.RetryPolicy
+	lease  time.Duration
 }
 
 func newHarness(t testing.TB, extra ...channels.Kind) *harness {
@@ -56,6 +64,7 @@ func newHarness(t testing.TB, extra ...channels.Kind) *harness {
 	return &harness{t: t, store: storagetest.Open(t), box: box, rdb: rdb,
 		queue:    worker.NewQueue(rdb, worker.TaskOptions{MaxRetry: 30, Timeout: 5 * time.Second}),
 		registry: reg,
+		guard:    outbound.New(outbound.Options{AllowPrivate: loopback}),
 		policy:   worker.RetryPolicy{MaxAttempts: 3, Base: 200 * time.Millisecond, Max: time.Second},
 		lease:    10 * time.Second,
 	}
@@ -65,7 +74,7 @@ func (h *harness) deliverer() *worker.Deliverer {
 	return worker.NewDeliverer(worker.DelivererOptions{
 		Store: h.store, Policy: h.policy, Lease: h.lease,
 		Channels: worker.NewChannelSet(h.registry, h.box,
-			channels.Env{HTTPClient: &http.Client{Timeout: 2 * time.Second}, PublicBaseURL: "http://loa.test"}),
+			channels.Env{HTTPClient: h.guard.Client(2 * time.Second), PublicBaseURL: "http://loa.test"}),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 }
@@ -233,6 +242,26 @@ func TestFailureClasses(t *testing.T) {
 				t.Fatalf("post status = %s, want failed", p.Status)
 			}
 		})
+	}
+}
+
+// A webhook whose address the outbound guard refuses fails at once, with
+// the reason and the way to allow it, instead of being retried to the limit.
+func TestBlockedAddressFailsDeliveryPermanently(t *testing.T) {
+	h := newHarness(t)
+	h.guard = outbound.New(outbound.Options{}) // LOA_ALLOW_PRIVATE_TARGETS unset
+	s := newSink(t, http.StatusOK)
+	ch := h.channel("webhook", map[string]string{"url": s.srv.URL, "secret": secret})
+	h.startServer()
+	ds := h.post(time.Now(), ch.ID)
+
+	d, attempts := h.waitStatus(ds[0].ID, storage.DeliveryFailed, 15*time.Second)
+	want := "refused to connect to 127.0.0.1 (loopback address); set LOA_ALLOW_PRIVATE_TARGETS to allow it"
+	if d.Attempts != 1 || len(attempts) != 1 || !strings.Contains(d.LastError, want) {
+		t.Fatalf("attempts = %d %+v, last error %q; want 1 attempt failing with %q", d.Attempts, attempts, d.LastError, want)
+	}
+	if s.count() != 0 {
+		t.Fatalf("the sink on loopback got %d requests", s.count())
 	}
 }
 

@@ -3,11 +3,11 @@ package facebook
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"unicode"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/outbound"
 )
 
 // Kind is the registry entry for Facebook Page channels.
@@ -136,16 +136,11 @@ func checkToken(token string) error {
 }
 
 func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
+	u, err := outbound.ParseURL(raw)
 	if err != nil {
-		return &channels.ConfigError{Field: "api_base_url", Message: "is not a valid URL"}
+		return &channels.ConfigError{Field: "api_base_url", Message: err.Error()}
 	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return &channels.ConfigError{Field: "api_base_url", Message: "must be an absolute http or https URL"}
-	case u.Hostname() == "":
-		return &channels.ConfigError{Field: "api_base_url", Message: "must include a host"}
-	case u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#"):
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery {
 		return &channels.ConfigError{Field: "api_base_url", Message: "must be a plain base URL without credentials, query or fragment, e.g. " + DefaultBaseURL}
 	}
 	return nil

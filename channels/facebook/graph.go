@@ -82,7 +82,7 @@ func (f *Facebook) get(ctx context.Context, edge string, query url.Values) (*res
 	resp, _, err := f.send(req)
 	if err != nil {
 		// A read changes nothing on the Page, so it is always safe to repeat.
-		return nil, channels.Retryable(fmt.Errorf("facebook: GET %s: %w; check the server's connection to Graph", edgeName(edge), f.scrub(err)), 0)
+		return nil, platform.Unanswered(fmt.Errorf("facebook: GET %s: %w; check the server's connection to Graph", edgeName(edge), f.scrub(err)), false)
 	}
 	return f.read(resp), nil
 }
@@ -106,9 +106,9 @@ func (f *Facebook) send(req *http.Request) (*http.Response, bool, error) {
 // may exist, and the worker must look for it (Find) before posting again.
 func (f *Facebook) postTransportError(edge string, err error, wrote bool) error {
 	if wrote {
-		return channels.Ambiguous(fmt.Errorf("facebook: POST %s: no answer after sending: %w; the post may have been created, Loa will look for it before posting again", edge, f.scrub(err)))
+		return platform.Unanswered(fmt.Errorf("facebook: POST %s: no answer after sending: %w; the post may have been created, Loa will look for it before posting again", edge, f.scrub(err)), true)
 	}
-	return channels.Retryable(fmt.Errorf("facebook: POST %s: not sent: %w; check the server's connection to Graph", edge, f.scrub(err)), 0)
+	return platform.Unanswered(fmt.Errorf("facebook: POST %s: not sent: %w; check the server's connection to Graph", edge, f.scrub(err)), false)
 }
 
 // scrub drops net/http's "Get <url>:" wrapper, whose URL holds a GET's

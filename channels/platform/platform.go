@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/secrets"
 )
 
@@ -50,12 +51,17 @@ func Do(client *http.Client, req *http.Request) (resp *http.Response, written bo
 	return resp, wrote.Load(), err
 }
 
-// Unanswered classifies a request that got no response. Before it was fully
-// written (DNS, refused connection, TLS) the platform cannot have acted on
-// it, so it is worth retrying; after, it may have, so the outcome is
-// ambiguous. Callers pass written as false for requests that change
-// nothing, which are always safe to repeat.
+// Unanswered classifies a request that got no response. An address the
+// outbound guard refused stays refused until an administrator changes the
+// channel or LOA_ALLOW_PRIVATE_TARGETS, so it is permanent. Otherwise,
+// before the request was fully written (DNS, refused connection, TLS) the
+// platform cannot have acted on it, so it is worth retrying; after, it may
+// have, so the outcome is ambiguous. Callers pass written as false for
+// requests that change nothing, which are always safe to repeat.
 func Unanswered(err error, written bool) *channels.Error {
+	if errors.Is(err, outbound.ErrBlocked) {
+		return channels.Permanent(err)
+	}
 	if written {
 		return channels.Ambiguous(err)
 	}

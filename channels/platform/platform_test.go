@@ -2,15 +2,19 @@ package platform
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/outbound"
 )
 
 func TestNoRedirects(t *testing.T) {
@@ -106,18 +110,24 @@ func TestDo(t *testing.T) {
 }
 
 func TestUnanswered(t *testing.T) {
-	cause := errors.New("connection reset")
+	reset := errors.New("connection reset")
+	blocked := &url.Error{Op: "Post", URL: "http://10.0.0.5/hook",
+		Err: &outbound.BlockedError{Addr: netip.MustParseAddr("10.0.0.5"), Reason: "private address"}}
 	tests := []struct {
+		cause   error
 		written bool
 		want    channels.Class
 	}{
-		{written: false, want: channels.ClassRetryable},
-		{written: true, want: channels.ClassAmbiguous},
+		{cause: reset, written: false, want: channels.ClassRetryable},
+		{cause: reset, written: true, want: channels.ClassAmbiguous},
+		// The outbound guard refused the address: no retry can help.
+		{cause: blocked, written: false, want: channels.ClassPermanent},
+		{cause: fmt.Errorf("webhook: send: %w", blocked), written: true, want: channels.ClassPermanent},
 	}
 	for _, tt := range tests {
-		ce := Unanswered(cause, tt.written)
-		if ce.Class != tt.want || ce.RetryAfter != 0 || !errors.Is(ce, cause) {
-			t.Errorf("Unanswered(written=%v) = %+v, want class %s wrapping the cause without a wait", tt.written, ce, tt.want)
+		ce := Unanswered(tt.cause, tt.written)
+		if ce.Class != tt.want || ce.RetryAfter != 0 || !errors.Is(ce, tt.cause) {
+			t.Errorf("Unanswered(%v, written=%v) = %+v, want class %s wrapping the cause without a wait", tt.cause, tt.written, ce, tt.want)
 		}
 	}
 }

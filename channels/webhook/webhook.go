@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/platform"
+	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/secrets"
 )
 
@@ -260,18 +260,8 @@ func (c config) check() error {
 }
 
 func checkURL(raw string) error {
-	if raw == "" {
-		return &channels.ConfigError{Field: "url", Message: "is required"}
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return &channels.ConfigError{Field: "url", Message: "is not a valid URL"}
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return &channels.ConfigError{Field: "url", Message: "must be an absolute http or https URL"}
-	}
-	if u.Hostname() == "" {
-		return &channels.ConfigError{Field: "url", Message: "must include a host"}
+	if _, err := outbound.ParseURL(raw); err != nil {
+		return &channels.ConfigError{Field: "url", Message: err.Error()}
 	}
 	return nil
 }

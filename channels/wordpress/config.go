@@ -3,11 +3,11 @@ package wordpress
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"unicode"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/outbound"
 )
 
 // appPasswordLength is the length of the Application Passwords WordPress
@@ -93,17 +93,13 @@ func checkBaseURL(raw string) error {
 	if raw == "" {
 		return &channels.ConfigError{Field: field, Message: "is required: the site's address, e.g. https://xa.gov.vn"}
 	}
-	u, err := url.Parse(raw)
+	u, err := outbound.ParseURL(raw)
 	switch {
 	case err != nil:
-		return &channels.ConfigError{Field: field, Message: "is not a valid URL"}
-	case u.Scheme != "http" && u.Scheme != "https":
-		return &channels.ConfigError{Field: field, Message: "must be an absolute http or https URL, e.g. https://xa.gov.vn"}
-	case u.Hostname() == "":
-		return &channels.ConfigError{Field: field, Message: "must include a host"}
+		return &channels.ConfigError{Field: field, Message: err.Error()}
 	case u.User != nil:
 		return &channels.ConfigError{Field: field, Message: "must not contain a user name or password; put them in username and app_password"}
-	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") || strings.HasSuffix(raw, "#"):
+	case u.RawQuery != "" || u.ForceQuery:
 		return &channels.ConfigError{Field: field, Message: "must be the site's address without ?query or #fragment"}
 	}
 	for _, part := range []string{"/wp-json", "/wp-admin", "/wp-login.php", "/index.php"} {

@@ -173,10 +173,10 @@ func (z *Zalo) newRequest(ctx context.Context, r apiRequest, token string) (*htt
 // true when an unsafe request was fully written: Zalo may have acted on it.
 func transportError(r apiRequest, err error, maybeDone bool) error {
 	if maybeDone {
-		return channels.Ambiguous(fmt.Errorf("zalo: %s: no answer after the request was sent: %w; "+
-			"it may have taken effect — Loa checks recent articles before trying again", r.op, err))
+		return platform.Unanswered(fmt.Errorf("zalo: %s: no answer after the request was sent: %w; "+
+			"it may have taken effect — Loa checks recent articles before trying again", r.op, err), true)
 	}
-	return channels.Retryable(fmt.Errorf("zalo: %s: send: %w", r.op, err), 0)
+	return platform.Unanswered(fmt.Errorf("zalo: %s: send: %w", r.op, err), false)
 }
 
 // envelope is Zalo's answer shape: {"error":0,"message":"Success","data":{…}}.

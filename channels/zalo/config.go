@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/outbound"
 )
 
 // ConfigStore persists the channel's config when the adapter rotates tokens.
@@ -170,15 +170,12 @@ func (c config) check() error {
 }
 
 func checkURL(field, raw string, schemes ...string) error {
-	u, err := url.Parse(raw)
+	u, err := outbound.ParseURL(raw)
 	if err != nil {
-		return &channels.ConfigError{Field: field, Message: "is not a valid URL"}
+		return &channels.ConfigError{Field: field, Message: err.Error()}
 	}
 	if !slices.Contains(schemes, u.Scheme) {
 		return &channels.ConfigError{Field: field, Message: "must be an absolute " + strings.Join(schemes, " or ") + " URL"}
-	}
-	if u.Hostname() == "" {
-		return &channels.ConfigError{Field: field, Message: "must include a host"}
 	}
 	return nil
 }

@@ -176,7 +176,7 @@ func (z *Zalo) requestTokens(ctx context.Context, cfg config) (rotation, error) 
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := z.client.Do(req)
 	if err != nil {
-		return rotation{}, channels.Retryable(fmt.Errorf("zalo: refresh access token: send: %w", err), 0)
+		return rotation{}, platform.Unanswered(fmt.Errorf("zalo: refresh access token: send: %w", err), false)
 	}
 	defer resp.Body.Close()
 	body, err := platform.ReadBody(resp.Body, maxResponseBytes)

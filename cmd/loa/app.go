@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/loa-vn/loa/channels/wordpress"
 	"github.com/loa-vn/loa/channels/zalo"
 	"github.com/loa-vn/loa/configs"
+	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker"
@@ -34,6 +34,7 @@ type deps struct {
 	store    *storage.Store
 	box      *secrets.Box
 	registry *channels.Registry
+	guard    *outbound.Guard
 	channels *worker.ChannelSet
 	embedded *worker.EmbeddedRedis
 	rdb      redis.UniversalClient
@@ -52,7 +53,8 @@ func openStore(ctx context.Context, cfg configs.Config) (*storage.Store, error) 
 
 // openDeps opens the database (migrating it if allowed), the key and Redis.
 func openDeps(ctx context.Context, cfg configs.Config, log *slog.Logger, autoMigrate bool) (*deps, error) {
-	d := &deps{cfg: cfg, log: log}
+	// Every request Loa makes for a channel or a feed goes through the guard.
+	d := &deps{cfg: cfg, log: log, guard: outbound.New(outbound.Options{AllowPrivate: cfg.AllowedPrivate})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -146,7 +148,7 @@ func (d *deps) openRedis(ctx context.Context) error {
 
 func (d *deps) channelEnv() channels.Env {
 	return channels.Env{
-		HTTPClient:    &http.Client{Timeout: 30 * time.Second},
+		HTTPClient:    d.guard.Client(30 * time.Second),
 		PublicBaseURL: d.cfg.PublicURL,
 		Logger:        d.log,
 		Location:      d.cfg.Location,

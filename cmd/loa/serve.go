@@ -59,7 +59,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	taskOpts.Timeout = attemptTimeout
 	queue := worker.NewQueue(d.rdb, taskOpts)
 	materializer := worker.NewMaterializer(d.store, queue, cfg.ScheduleHorizon, materializeInterval, log)
-	poller := worker.NewPoller(d.store, queue, sources.NewFetcher(sources.FetcherOptions{}), cfg.Location, log)
+	poller := worker.NewPoller(d.store, queue, sources.NewFetcher(sources.FetcherOptions{Client: d.guard.Client(0)}), cfg.Location, log)
 	poller.WithSecrets(d.box)
 
 	if m != modeAPI {
@@ -134,6 +134,7 @@ func serveHTTP(ctx context.Context, d *deps, ln net.Listener, queue *worker.Queu
 		PublicURL:    d.cfg.PublicURL,
 		Location:     d.cfg.Location,
 		MaxBodyBytes: d.cfg.MaxBodyBytes,
+		Guard:        d.guard,
 		Logger:       d.log,
 	}).Handler()
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
