@@ -191,16 +191,18 @@ func CleanPost(in PostText) (PostText, []FieldError) {
 	}
 
 	out.Title = PlainText(in.Title)
-	add(firstError(checkChars("title", in.Title, out.Title, false), checkTitle(out.Title)))
+	add(firstError(checkChars("title", in.Title, out.Title, false), checkTitle(out.Title), checkPlainStable("title", out.Title)))
 
 	out.Summary = PlainText(in.Summary)
-	add(firstError(checkChars("summary", in.Summary, out.Summary, false), checkRunes("summary", out.Summary, MaxSummaryRunes)))
+	add(firstError(checkChars("summary", in.Summary, out.Summary, false), checkRunes("summary", out.Summary, MaxSummaryRunes),
+		checkPlainStable("summary", out.Summary)))
 
 	out.Body = SanitizeHTML(in.Body)
 	add(firstError(checkChars("body", in.Body, out.Body, true), checkBody(in.Body, out.Body)))
 
 	out.Category = PlainText(in.Category)
-	add(firstError(checkChars("category", in.Category, out.Category, false), checkRunes("category", out.Category, MaxCategoryRunes)))
+	add(firstError(checkChars("category", in.Category, out.Category, false), checkRunes("category", out.Category, MaxCategoryRunes),
+		checkPlainStable("category", out.Category)))
 
 	var audErr *FieldError
 	out.Audience, audErr = cleanAudience(in.Audience)
@@ -220,6 +222,19 @@ func checkChars(field, raw, clean string, multiline bool) *FieldError {
 		return err
 	}
 	return CheckText(field, clean, multiline)
+}
+
+// checkPlainStable refuses plain text that PlainText would change again:
+// text whose decoded character references are themselves markup, such as
+// "&lt;b&gt;" (which decodes to a tag) or "&amp;amp;". Stored text is
+// cleaned again whenever a post is edited or a template expanded, and each
+// pass would strip or decode one level more, so such text is refused rather
+// than changed behind the author's back.
+func checkPlainStable(field, clean string) *FieldError {
+	if PlainText(clean) == clean {
+		return nil
+	}
+	return &FieldError{Field: field, Message: field + ` holds text that is HTML markup or a character reference once decoded (such as "&lt;b&gt;" or "&amp;amp;"); write it as plain text`}
 }
 
 // firstError returns the first non-nil error, so a field reports one problem.

@@ -41,9 +41,10 @@ func CleanVariant(v Variant) (Variant, []FieldError) {
 	}
 	out := Variant{Title: PlainText(v.Title), Summary: PlainText(v.Summary), Body: SanitizeHTML(v.Body), Text: MultilineText(v.Text)}
 	if v.Title != "" {
-		add(firstError(checkChars("title", v.Title, out.Title, false), checkTitle(out.Title)))
+		add(firstError(checkChars("title", v.Title, out.Title, false), checkTitle(out.Title), checkPlainStable("title", out.Title)))
 	}
-	add(firstError(checkChars("summary", v.Summary, out.Summary, false), checkRunes("summary", out.Summary, MaxSummaryRunes)))
+	add(firstError(checkChars("summary", v.Summary, out.Summary, false), checkRunes("summary", out.Summary, MaxSummaryRunes),
+		checkPlainStable("summary", out.Summary)))
 	if v.Body != "" {
 		add(firstError(checkChars("body", v.Body, out.Body, true), checkBody(v.Body, out.Body)))
 	}
