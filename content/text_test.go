@@ -144,3 +144,33 @@ func TestCleanVariantRefusesForbiddenCharacters(t *testing.T) {
 		t.Fatalf("multi-line text refused: %+v", errs)
 	}
 }
+
+// TestCleanPostIsIdempotent: cleaning a cleaned post changes nothing. Text
+// whose references decode to markup used to lose it on the next cleaning
+// (every edit re-cleans the stored fields): "A &lt;b" was stored as "A <b"
+// and became "A" when the post was edited.
+func TestCleanPostIsIdempotent(t *testing.T) {
+	for _, in := range []PostText{
+		{Title: "a &lt; b &amp; c", Summary: "AT&amp;T", Body: "<p>&amp;lt;b&amp;gt;</p>", Category: "x &gt; y"},
+		{Title: "Thông báo\u0301 <b>mới</b>", Body: "<p>a</p>\u0338"},
+	} {
+		out, errs := CleanPost(in)
+		if len(errs) > 0 {
+			t.Fatalf("CleanPost(%+q): %v", in, errs)
+		}
+		if again, errs := CleanPost(out); again != out || len(errs) > 0 {
+			t.Errorf("CleanPost(%+q) = %+q, cleaned again %+q, %v", in, out, again, errs)
+		}
+	}
+	for _, tt := range []struct{ field, title, summary, category string }{
+		{"title", "A &lt;b", "", ""},
+		{"title", "&lt;script&gt;x&lt;/script&gt;", "", ""},
+		{"summary", "T", "&amp;amp;", ""},
+		{"category", "T", "", "&amp;lt;"},
+	} {
+		_, errs := CleanPost(PostText{Title: tt.title, Summary: tt.summary, Category: tt.category})
+		if len(errs) != 1 || errs[0].Field != tt.field || !strings.Contains(errs[0].Message, "plain text") {
+			t.Errorf("CleanPost(%q, %q, %q) errors = %+v, want one for %s", tt.title, tt.summary, tt.category, errs, tt.field)
+		}
+	}
+}
