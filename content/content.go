@@ -48,7 +48,7 @@ func SanitizeHTML(s string) string {
 	// Normalise before sanitising: normalising afterwards could join a
 	// tag's closing ">" with a following combining mark (">" + U+0338
 	// becomes "≯") and so reopen a tag the sanitiser had closed.
-	clean := ugcPolicy().Sanitize(NFC(s))
+	clean := ugcPolicy().Sanitize(NFC(normalizeNewlines(s)))
 	return strings.TrimSpace(finishHTML(clean))
 }
 
@@ -191,22 +191,60 @@ func CleanPost(in PostText) (PostText, []FieldError) {
 	}
 
 	out.Title = PlainText(in.Title)
-	add(checkTitle(out.Title))
+	add(firstError(checkChars("title", in.Title, out.Title, false), checkTitle(out.Title), checkPlainStable("title", out.Title)))
 
 	out.Summary = PlainText(in.Summary)
-	add(checkRunes("summary", out.Summary, MaxSummaryRunes))
+	add(firstError(checkChars("summary", in.Summary, out.Summary, false), checkRunes("summary", out.Summary, MaxSummaryRunes),
+		checkPlainStable("summary", out.Summary)))
 
 	out.Body = SanitizeHTML(in.Body)
-	add(checkBody(in.Body, out.Body))
+	add(firstError(checkChars("body", in.Body, out.Body, true), checkBody(in.Body, out.Body)))
 
 	out.Category = PlainText(in.Category)
-	add(checkRunes("category", out.Category, MaxCategoryRunes))
+	add(firstError(checkChars("category", in.Category, out.Category, false), checkRunes("category", out.Category, MaxCategoryRunes),
+		checkPlainStable("category", out.Category)))
 
 	var audErr *FieldError
 	out.Audience, audErr = cleanAudience(in.Audience)
 	add(audErr)
 
 	return out, errs
+}
+
+// checkChars refuses characters Loa does not accept (see BadChar) in the
+// text as given and in the cleaned text. The given text may hold tabs and
+// line breaks in any field, because the cleaners turn them into spaces in
+// single-line fields (a feed item's title often spans lines); the cleaned
+// text is checked as single- or multi-line. Checking the cleaned text too
+// catches characters written as references, such as "&#x202E;".
+func checkChars(field, raw, clean string, multiline bool) *FieldError {
+	if err := CheckText(field, raw, true); err != nil {
+		return err
+	}
+	return CheckText(field, clean, multiline)
+}
+
+// checkPlainStable refuses plain text that PlainText would change again:
+// text whose decoded character references are themselves markup, such as
+// "&lt;b&gt;" (which decodes to a tag) or "&amp;amp;". Stored text is
+// cleaned again whenever a post is edited or a template expanded, and each
+// pass would strip or decode one level more, so such text is refused rather
+// than changed behind the author's back.
+func checkPlainStable(field, clean string) *FieldError {
+	if PlainText(clean) == clean {
+		return nil
+	}
+	return &FieldError{Field: field, Message: field + ` holds text that is HTML markup or a character reference once decoded (such as "&lt;b&gt;" or "&amp;amp;"); write it as plain text`}
+}
+
+// firstError returns the first non-nil error, so a field reports one problem.
+func firstError(errs ...*FieldError) *FieldError {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 func checkTitle(title string) *FieldError {

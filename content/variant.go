@@ -41,13 +41,14 @@ func CleanVariant(v Variant) (Variant, []FieldError) {
 	}
 	out := Variant{Title: PlainText(v.Title), Summary: PlainText(v.Summary), Body: SanitizeHTML(v.Body), Text: MultilineText(v.Text)}
 	if v.Title != "" {
-		add(checkTitle(out.Title))
+		add(firstError(checkChars("title", v.Title, out.Title, false), checkTitle(out.Title), checkPlainStable("title", out.Title)))
 	}
-	add(checkRunes("summary", out.Summary, MaxSummaryRunes))
+	add(firstError(checkChars("summary", v.Summary, out.Summary, false), checkRunes("summary", out.Summary, MaxSummaryRunes),
+		checkPlainStable("summary", out.Summary)))
 	if v.Body != "" {
-		add(checkBody(v.Body, out.Body))
+		add(firstError(checkChars("body", v.Body, out.Body, true), checkBody(v.Body, out.Body)))
 	}
-	add(checkRunes("text", out.Text, MaxTextRunes))
+	add(firstError(checkChars("text", v.Text, out.Text, true), checkRunes("text", out.Text, MaxTextRunes)))
 	var e *FieldError
 	out.Link, e = CleanURL("link", v.Link)
 	add(e)
@@ -65,6 +66,9 @@ func CleanURL(field, raw string) (string, *FieldError) {
 	raw = strings.TrimSpace(NFC(raw))
 	if raw == "" {
 		return "", nil
+	}
+	if e := CheckText(field, raw, false); e != nil {
+		return "", e
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -96,7 +100,7 @@ var (
 // MultilineText is PlainText that keeps line breaks (at most one blank line
 // in a row), for channels where line breaks carry meaning.
 func MultilineText(s string) string {
-	s = strings.ReplaceAll(strings.ReplaceAll(NFC(s), "\r\n", "\n"), "\r", "\n")
+	s = normalizeNewlines(NFC(s))
 	lines := strings.Split(s, "\n")
 	for i, line := range lines {
 		if strings.ContainsAny(line, "<&") {

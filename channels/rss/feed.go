@@ -13,6 +13,8 @@ import (
 
 	"github.com/gorilla/feeds"
 	xhtml "golang.org/x/net/html"
+
+	"github.com/loa-vn/loa/content"
 )
 
 // excerptRunes bounds the plain-text description made from a body when a
@@ -86,6 +88,7 @@ func (f Format) ContentType() string {
 // Render writes f in format. Identical input gives identical bytes (no
 // clock, no random ids), so ETag(Render(...)) can validate caches.
 func Render(f Feed, format Format) ([]byte, error) {
+	f = writable(f)
 	if err := checkFeed(f); err != nil {
 		return nil, err
 	}
@@ -104,6 +107,31 @@ func Render(f Feed, format Format) ([]byte, error) {
 		return nil, fmt.Errorf("rss: render %v: %w", format, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// writable returns f with every string made safe to write out: valid UTF-8
+// without the characters XML 1.0 forbids (NUL and the other C0 controls but
+// tab and line breaks, U+FFFE, U+FFFF) or that Loa refuses in text anyway
+// (C1 controls, bidi overrides, noncharacters; see content.StripRefused).
+// Text is checked when it enters Loa, but a feed must stay readable whatever
+// the database holds: one bad item would otherwise break the whole feed for
+// every reader. Render and RenderItemPage both start with it.
+func writable(f Feed) Feed {
+	clean := content.StripRefused
+	f.Slug, f.Title, f.Description = clean(f.Slug), clean(f.Title), clean(f.Description)
+	f.Language, f.PublicBaseURL = clean(f.Language), clean(f.PublicBaseURL)
+	items := make([]Item, len(f.Items))
+	for i, it := range f.Items {
+		items[i] = writableItem(it)
+	}
+	f.Items = items
+	return f
+}
+
+func writableItem(it Item) Item {
+	clean := content.StripRefused
+	it.Title, it.Summary, it.BodyHTML, it.Category = clean(it.Title), clean(it.Summary), clean(it.BodyHTML), clean(it.Category)
+	return it
 }
 
 func checkFeed(f Feed) error {

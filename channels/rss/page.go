@@ -83,7 +83,7 @@ func RenderItemPage(w io.Writer, f Feed, it Item, styleNonce string) error {
 	// Render fully before writing so a template error never leaves half a
 	// page in a response that already has status 200.
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, newPageData(f, it, loc, styleNonce)); err != nil {
+	if err := tmpl.Execute(&buf, newPageData(writable(f), writableItem(it), loc, styleNonce)); err != nil {
 		return fmt.Errorf("rss: item page: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
