@@ -25,6 +25,9 @@ const (
 	MaxSummaryRunes  = 1000
 	MaxCategoryRunes = 100
 	MaxBodyBytes     = 200000
+	// MaxURLBytes bounds links and image URLs, as the outbound guard bounds
+	// the URLs Loa itself fetches.
+	MaxURLBytes = 2048
 )
 
 // Audience values accepted by CleanPost.

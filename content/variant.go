@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -61,7 +62,7 @@ func CleanVariant(v Variant) (Variant, []FieldError) {
 	return out, errs
 }
 
-// CleanURL accepts "" or an absolute http(s) URL of at most 2000 bytes.
+// CleanURL accepts "" or an absolute http(s) URL of at most MaxURLBytes.
 func CleanURL(field, raw string) (string, *FieldError) {
 	raw = strings.TrimSpace(NFC(raw))
 	if raw == "" {
@@ -74,8 +75,8 @@ func CleanURL(field, raw string) (string, *FieldError) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", &FieldError{Field: field, Message: "must be an absolute http or https URL"}
 	}
-	if len(raw) > 2000 {
-		return "", &FieldError{Field: field, Message: "is longer than 2000 bytes"}
+	if len(raw) > MaxURLBytes {
+		return "", &FieldError{Field: field, Message: fmt.Sprintf("is longer than %d bytes", MaxURLBytes)}
 	}
 	return u.String(), nil
 }
