@@ -114,11 +114,12 @@ func serveHTTP(ctx context.Context, d *deps, queue *worker.Queue, materializer *
 	handler := api.New(api.Options{
 		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels, Scheduler: queue,
 		Materializer: materializer, Poller: poller,
-		PingRedis:    func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
-		PublicURL:    d.cfg.PublicURL,
-		Location:     d.cfg.Location,
-		MaxBodyBytes: d.cfg.MaxBodyBytes,
-		Logger:       d.log,
+		PingRedis:      func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
+		PublicURL:      d.cfg.PublicURL,
+		Location:       d.cfg.Location,
+		MaxBodyBytes:   d.cfg.MaxBodyBytes,
+		TrustedProxies: d.cfg.TrustedProxyNet,
+		Logger:         d.log,
 	}).Handler()
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
