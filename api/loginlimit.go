@@ -31,11 +31,14 @@ import (
 // Addresses count per IPv4 address and per IPv6 /64 (one subscriber's
 // network). Keys are 16 bytes of the SHA-256 of the normalised name and
 // address, so a long name costs no more than a short one. Buckets live in
-// an LRU of at most maxLoginBuckets entries (about 160 bytes each, so at
-// most ~16 MB): when it is full only the least recently used bucket is
-// dropped. A bucket under attack is touched by every attempt and stays; a
-// dropped bucket comes back full, which is what an idle one refills to
-// anyway. The table is never wiped as a whole.
+// an LRU of at most maxLoginBuckets entries (about 190 bytes each as
+// measured, so at most ~19 MB): when it is full only the least recently
+// used bucket is dropped. A bucket under attack is touched by every
+// attempt and stays; a dropped bucket comes back full, which is what an
+// idle one refills to anyway. The table is never wiped as a whole. Only
+// attempts the limits let through add buckets, so churning the table takes
+// many addresses; what it wins is the per-name and per-pair budgets again,
+// which those addresses had anyway.
 var loginLimits = [3]tokenRate{
 	{burst: 10, every: 30 * time.Second}, // name + address
 	{burst: 50, every: 10 * time.Second}, // name

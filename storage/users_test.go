@@ -1,0 +1,129 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/storage/storagetest"
+)
+
+func mustUserWithTokens(t *testing.T, st *storage.Store, name string, hashes ...string) storage.User {
+	t.Helper()
+	ctx := context.Background()
+	u := storage.User{Name: name, Role: storage.RoleAdmin}
+	if err := st.CreateUser(ctx, &u, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hashes {
+		if _, err := st.CreateToken(ctx, u.ID, "t-"+h, h, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u
+}
+
+func tokenWorks(st *storage.Store, hash string) bool {
+	_, err := st.UserByTokenHash(context.Background(), hash)
+	return err == nil
+}
+
+func TestUpdateUserRevokesTokens(t *testing.T) {
+	ctx := context.Background()
+	password, yes, no := "$argon2id$new", true, false
+	for _, tc := range []struct {
+		name   string
+		change storage.UserChange
+		works  map[string]bool
+	}{
+		{"admin changes the password: all go", storage.UserChange{PasswordHash: &password},
+			map[string]bool{"a": false, "b": false}},
+		{"own change keeps the request's token", storage.UserChange{PasswordHash: &password, KeepTokenHash: "b"},
+			map[string]bool{"a": false, "b": true}},
+		{"disabling and enabling: all go for good", storage.UserChange{Disabled: &yes},
+			map[string]bool{"a": false, "b": false}},
+		{"disabling with a kept token still ends it", storage.UserChange{Disabled: &yes, PasswordHash: &password, KeepTokenHash: "b"},
+			map[string]bool{"a": false, "b": false}},
+		{"a role change revokes nothing", storage.UserChange{Role: ptr(storage.RoleEditor)},
+			map[string]bool{"a": true, "b": true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := storagetest.Open(t)
+			u := mustUserWithTokens(t, st, "lan", "a", "b")
+			other := mustUserWithTokens(t, st, "minh", "c")
+			if _, err := st.UpdateUser(ctx, u.ID, tc.change, "user:9"); err != nil {
+				t.Fatal(err)
+			}
+			if tc.change.Disabled != nil {
+				if _, err := st.UpdateUser(ctx, u.ID, storage.UserChange{Disabled: &no}, "user:9"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for h, want := range tc.works {
+				if got := tokenWorks(st, h); got != want {
+					t.Errorf("token %s works = %v, want %v", h, got, want)
+				}
+			}
+			if !tokenWorks(st, "c") {
+				t.Errorf("another user's token (%d) was revoked", other.ID)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// LOA_ADMIN_TOKEN is the operator's word: disabling the admin ends it until
+// the next start, which restores the admin and the same token; a password
+// change does not touch it.
+func TestEnvAdminTokenAfterDisableAndPasswordChange(t *testing.T) {
+	st := storagetest.Open(t)
+	ctx := context.Background()
+	if err := st.EnsureEnvAdmin(ctx, "env1"); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := st.UserByTokenHash(ctx, "env1")
+	password, yes := "$argon2id$new", true
+	if _, err := st.UpdateUser(ctx, u.ID, storage.UserChange{PasswordHash: &password}, "user:9"); err != nil {
+		t.Fatal(err)
+	}
+	if !tokenWorks(st, "env1") {
+		t.Fatal("a password change revoked LOA_ADMIN_TOKEN")
+	}
+	if _, err := st.UpdateUser(ctx, u.ID, storage.UserChange{Disabled: &yes}, "user:9"); err != nil {
+		t.Fatal(err)
+	}
+	if tokenWorks(st, "env1") {
+		t.Fatal("the disabled admin's LOA_ADMIN_TOKEN still works")
+	}
+	if err := st.EnsureEnvAdmin(ctx, "env1"); err != nil {
+		t.Fatalf("restart with the same LOA_ADMIN_TOKEN: %v", err)
+	}
+	if got, err := st.UserByTokenHash(ctx, "env1"); err != nil || got.ID != u.ID {
+		t.Fatalf("after restart LOA_ADMIN_TOKEN = %+v, %v", got, err)
+	}
+}
+
+func TestUserNamesUniqueUpToCaseAndForm(t *testing.T) {
+	st := storagetest.Open(t)
+	ctx := context.Background()
+	mustUserWithTokens(t, st, "Nguye\u0302\u0303n Hoa")
+	for _, name := range []string{"nguy\u1ec5n hoa", "NGUYỄN HOA", "Nguye\u0302\u0303n Hoa"} {
+		if err := st.CreateUser(ctx, &storage.User{Name: name, Role: storage.RoleOfficer}, "t"); !errors.Is(err, storage.ErrConflict) {
+			t.Errorf("CreateUser(%q) err = %v, want ErrConflict", name, err)
+		}
+	}
+	if _, err := st.CreateUserWithToken(ctx, "nguyễn HOA", storage.RoleOfficer, "h"); !errors.Is(err, storage.ErrConflict) {
+		t.Errorf("CreateUserWithToken err = %v, want ErrConflict", err)
+	}
+	u, err := st.UserByName(ctx, "NGUYE\u0302\u0303N HOA")
+	if err != nil || u.Name != "Nguy\u1ec5n Hoa" {
+		t.Errorf("UserByName = %+v, %v; want the user, its name stored in NFC", u, err)
+	}
+	for in, want := range map[string]string{"OFFICER1": "officer1", "Straße": "strasse", "Nguye\u0302\u0303n": "nguy\u1ec5n"} {
+		if got := storage.NameKey(in); got != want {
+			t.Errorf("NameKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
