@@ -298,6 +298,18 @@ func TestUserNamesAreUniqueIgnoringCaseAndForm(t *testing.T) {
 		r := e.post("/api/v1/auth/login", "", map[string]any{"name": name, "password": password})
 		wantStatus(t, r, http.StatusOK)
 	}
+
+	// Renaming follows the same rules.
+	path := fmt.Sprintf("/api/v1/users/%d", e.users[officerToken].ID)
+	wantError(t, e.patch(path, adminToken, map[string]any{"name": "Officer1"}), http.StatusConflict, "conflict", "")
+	wantError(t, e.patch(path, adminToken, map[string]any{"name": strings.Repeat("ễ", 67)}), http.StatusUnprocessableEntity, "invalid_field", "name")
+	r := e.patch(path, adminToken, map[string]any{"name": "Tràn Lan"})
+	wantStatus(t, r, http.StatusOK)
+	if got := decode[userJSON](t, r).Name; got != "Tràn Lan" {
+		t.Errorf("renamed to %q, want it in NFC", got)
+	}
+	wantStatus(t, e.patch(path, adminToken, map[string]any{"name": "TRÀN LAN"}), http.StatusOK) // its own name, other case
+	wantError(t, e.post("/api/v1/users", adminToken, map[string]any{"name": "tràn lan", "role": "officer"}), http.StatusConflict, "conflict", "")
 }
 
 // A password change left old tokens working.

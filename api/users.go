@@ -85,6 +85,9 @@ func (s *Server) hashNewPassword(ctx context.Context, password *string) (*string
 	return &hash, err
 }
 
+var errNameTaken = &Error{Status: http.StatusConflict, Code: "conflict",
+	Message: "a user with this name (ignoring case and Unicode form) already exists"}
+
 // userName cleans a user name: plain text in NFC, 1–100 characters and
 // at most 200 bytes.
 func userName(raw *string) (string, error) {
@@ -124,8 +127,7 @@ func (s *Server) createUser(c echo.Context) error {
 	}
 	if err := s.store.CreateUser(c.Request().Context(), &u, actor(c)); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
-			return &Error{Status: http.StatusConflict, Code: "conflict",
-				Message: "a user with this name (ignoring case and Unicode form) already exists"}
+			return errNameTaken
 		}
 		return err
 	}
@@ -164,7 +166,7 @@ func (s *Server) getUser(c echo.Context) error {
 	return c.JSON(http.StatusOK, viewUser(u))
 }
 
-// updateUser changes a user's role, password or disabled state. Admins
+// updateUser changes a user's name, role, password or disabled state. Admins
 // cannot demote or disable themselves, so a site always keeps an admin.
 func (s *Server) updateUser(c echo.Context) error {
 	u, err := s.loadUser(c)
@@ -175,10 +177,14 @@ func (s *Server) updateUser(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Name != nil {
-		return invalid("name", "cannot be changed")
-	}
 	change := storage.UserChange{Disabled: req.Disabled}
+	if req.Name != nil {
+		name, err := userName(req.Name)
+		if err != nil {
+			return err
+		}
+		change.Name = &name
+	}
 	if change.Role, err = checkRole(req.Role); err != nil {
 		return err
 	}
@@ -194,6 +200,9 @@ func (s *Server) updateUser(c echo.Context) error {
 		change.KeepTokenHash, _ = c.Get(tokenHashKey).(string)
 	}
 	updated, err := s.store.UpdateUser(c.Request().Context(), u.ID, change, actor(c))
+	if errors.Is(err, storage.ErrConflict) {
+		return errNameTaken
+	}
 	if err != nil {
 		return err
 	}

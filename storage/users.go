@@ -103,7 +103,7 @@ func (s *Store) EnsureEnvAdmin(ctx context.Context, tokenHash string) error {
 // operator's way back in, so it must always yield an enabled admin.
 func (s *Store) envAdminUser(tx *gorm.DB) (User, error) {
 	u := newUser("admin", RoleAdmin)
-	err := tx.Where("name = ?", u.Name).First(&u).Error
+	err := tx.Where("name_key = ?", u.NameKey).First(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return u, tx.Create(&u).Error
 	}
@@ -206,6 +206,8 @@ func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
 
 // UserChange is an admin's change to a user. Nil fields stay.
 type UserChange struct {
+	// Name renames the user (NFC; a name taken up to case is ErrConflict).
+	Name         *string
 	Role         *string
 	Disabled     *bool
 	PasswordHash *string
@@ -224,8 +226,13 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor st
 		if err := tx.First(&u, id).Error; err != nil {
 			return err
 		}
-		from := u.Role
+		from, oldName := u.Role, u.Name
 		updates := map[string]any{}
+		if c.Name != nil {
+			n := newUser(*c.Name, u.Role)
+			u.Name, u.NameKey = n.Name, n.NameKey
+			updates["name"], updates["name_key"] = n.Name, n.NameKey
+		}
 		if c.Role != nil {
 			u.Role, updates["role"] = *c.Role, *c.Role
 		}
@@ -252,6 +259,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor st
 		}
 		if c.PasswordHash != nil {
 			detail += " password changed"
+		}
+		if c.Name != nil && u.Name != oldName {
+			detail += fmt.Sprintf(" renamed from %q to %q", oldName, u.Name)
 		}
 		revoked, err := s.revokeOnUpdate(tx, id, c)
 		if err != nil {

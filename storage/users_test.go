@@ -117,6 +117,13 @@ func TestUserNamesUniqueUpToCaseAndForm(t *testing.T) {
 	if _, err := st.CreateUserWithToken(ctx, "nguyễn HOA", storage.RoleOfficer, "h"); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("CreateUserWithToken err = %v, want ErrConflict", err)
 	}
+	other := mustUserWithTokens(t, st, "lan")
+	if _, err := st.UpdateUser(ctx, other.ID, storage.UserChange{Name: ptr("nguyễn HOA")}, "t"); !errors.Is(err, storage.ErrConflict) {
+		t.Errorf("rename to a taken name err = %v, want ErrConflict", err)
+	}
+	if got, err := st.UpdateUser(ctx, other.ID, storage.UserChange{Name: ptr("La\u0300n")}, "t"); err != nil || got.Name != "L\u00e0n" {
+		t.Errorf("rename = %+v, %v; want Làn in NFC", got, err)
+	}
 	u, err := st.UserByName(ctx, "NGUYE\u0302\u0303N HOA")
 	if err != nil || u.Name != "Nguy\u1ec5n Hoa" {
 		t.Errorf("UserByName = %+v, %v; want the user, its name stored in NFC", u, err)
