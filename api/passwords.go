@@ -102,6 +102,7 @@ func newPasswordHashers(n int, wait time.Duration) *passwordHashers {
 }
 
 // acquire takes a slot, waiting at most h.wait and never past ctx.
+// Both ways of not getting one are errHashersBusy.
 func (h *passwordHashers) acquire(ctx context.Context) (release func(), err error) {
 	timer := time.NewTimer(h.wait)
 	defer timer.Stop()
@@ -111,7 +112,8 @@ func (h *passwordHashers) acquire(ctx context.Context) (release func(), err erro
 	case <-timer.C:
 		return nil, errHashersBusy
 	case <-ctx.Done():
-		return nil, fmt.Errorf("api: waiting for a password hasher: %w", ctx.Err())
+		// The client gave up; it is answered (if at all) like a busy server.
+		return nil, fmt.Errorf("%w: %w", errHashersBusy, ctx.Err())
 	}
 }
 
