@@ -86,8 +86,8 @@ func (s *Store) EnsureEnvAdmin(ctx context.Context, tokenHash string) error {
 		if err != nil {
 			return err
 		}
-		// Disabling the admin revoked the row this token had; the variable
-		// is the operator's word, so the same value is reinstated.
+		// Disabling the admin or changing its password revoked the row this
+		// token had; the variable is the operator's word, so it is reinstated.
 		res := tx.Model(&APIToken{}).Where("token_hash = ? AND name = ?", tokenHash, EnvAdminTokenName).
 			Updates(map[string]any{"user_id": u.ID, "revoked_at": nil})
 		if res.Error != nil || res.RowsAffected > 0 {
@@ -218,8 +218,9 @@ type UserChange struct {
 
 // UpdateUser applies c in one transaction. Disabling a user revokes all
 // their tokens for good: enabling them again does not bring any back.
-// A new password revokes every token of the user but c.KeepTokenHash and
-// the LOA_ADMIN_TOKEN row (which the environment, not the password, grants).
+// A new password revokes every token of the user but c.KeepTokenHash.
+// (LOA_ADMIN_TOKEN's row is no exception — a token's name proves nothing —
+// but EnsureEnvAdmin reinstates it at the next start.)
 func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor string) (User, error) {
 	var u User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -277,13 +278,13 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor st
 }
 
 // revokeOnUpdate revokes the tokens c ends: all of them when the user is
-// disabled, all but the kept one and LOA_ADMIN_TOKEN's on a new password.
+// disabled, all but the kept one on a new password.
 func (s *Store) revokeOnUpdate(tx *gorm.DB, userID int64, c UserChange) (int64, error) {
 	q := tx.Model(&APIToken{}).Where("user_id = ? AND revoked_at IS NULL", userID)
 	switch {
 	case c.Disabled != nil && *c.Disabled:
 	case c.PasswordHash != nil:
-		q = q.Where("token_hash <> ? AND name <> ?", c.KeepTokenHash, EnvAdminTokenName)
+		q = q.Where("token_hash <> ?", c.KeepTokenHash)
 	default:
 		return 0, nil
 	}

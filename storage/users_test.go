@@ -74,34 +74,34 @@ func TestUpdateUserRevokesTokens(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-// LOA_ADMIN_TOKEN is the operator's word: disabling the admin ends it until
-// the next start, which restores the admin and the same token; a password
-// change does not touch it.
+// LOA_ADMIN_TOKEN is the operator's word: disabling the admin or changing
+// its password ends it like any token, until the next start restores the
+// admin and the same token.
 func TestEnvAdminTokenAfterDisableAndPasswordChange(t *testing.T) {
-	st := storagetest.Open(t)
 	ctx := context.Background()
-	if err := st.EnsureEnvAdmin(ctx, "env1"); err != nil {
-		t.Fatal(err)
-	}
-	u, _ := st.UserByTokenHash(ctx, "env1")
 	password, yes := "$argon2id$new", true
-	if _, err := st.UpdateUser(ctx, u.ID, storage.UserChange{PasswordHash: &password}, "user:9"); err != nil {
-		t.Fatal(err)
-	}
-	if !tokenWorks(st, "env1") {
-		t.Fatal("a password change revoked LOA_ADMIN_TOKEN")
-	}
-	if _, err := st.UpdateUser(ctx, u.ID, storage.UserChange{Disabled: &yes}, "user:9"); err != nil {
-		t.Fatal(err)
-	}
-	if tokenWorks(st, "env1") {
-		t.Fatal("the disabled admin's LOA_ADMIN_TOKEN still works")
-	}
-	if err := st.EnsureEnvAdmin(ctx, "env1"); err != nil {
-		t.Fatalf("restart with the same LOA_ADMIN_TOKEN: %v", err)
-	}
-	if got, err := st.UserByTokenHash(ctx, "env1"); err != nil || got.ID != u.ID {
-		t.Fatalf("after restart LOA_ADMIN_TOKEN = %+v, %v", got, err)
+	for name, change := range map[string]storage.UserChange{
+		"disabled": {Disabled: &yes}, "password changed": {PasswordHash: &password},
+	} {
+		t.Run(name, func(t *testing.T) {
+			st := storagetest.Open(t)
+			if err := st.EnsureEnvAdmin(ctx, "env1"); err != nil {
+				t.Fatal(err)
+			}
+			u, _ := st.UserByTokenHash(ctx, "env1")
+			if _, err := st.UpdateUser(ctx, u.ID, change, "user:9"); err != nil {
+				t.Fatal(err)
+			}
+			if tokenWorks(st, "env1") {
+				t.Fatal("LOA_ADMIN_TOKEN still works")
+			}
+			if err := st.EnsureEnvAdmin(ctx, "env1"); err != nil {
+				t.Fatalf("restart with the same LOA_ADMIN_TOKEN: %v", err)
+			}
+			if got, err := st.UserByTokenHash(ctx, "env1"); err != nil || got.ID != u.ID || got.DisabledAt != nil {
+				t.Fatalf("after restart LOA_ADMIN_TOKEN = %+v, %v", got, err)
+			}
+		})
 	}
 }
 
