@@ -37,7 +37,9 @@ func (m0007AuditEvent) TableName() string { return "audit_events" }
 // and `OFFICER1`), the user "admin" (LOA_ADMIN_TOKEN's) or else the oldest
 // keeps the name; each other one is renamed with a suffix (`OFFICER1 (2)`)
 // and the rename is audited, so start-up never fails on old data. Renamed
-// users keep their tokens; they log in with the new name.
+// users keep their tokens; they log in with the new name. Keys are made by
+// today's NameKey: should that rule ever change, a later migration must
+// recompute them.
 func migrate0007(tx *gorm.DB) error {
 	if err := tx.Migrator().AddColumn(&m0007User{}, "NameKey"); err != nil {
 		return err
