@@ -6,7 +6,9 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -29,7 +31,10 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-const userKey = "loa.user"
+const (
+	userKey      = "loa.user"
+	tokenHashKey = "loa.token_hash" // of the token the request was made with
+)
 
 var roleRank = map[string]int{storage.RoleOfficer: 1, storage.RoleEditor: 2, storage.RoleAdmin: 3}
 
@@ -46,7 +51,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="loa"`)
 			return unauthorized("send Authorization: Bearer <token>")
 		}
-		user, err := s.store.UserByTokenHash(c.Request().Context(), HashToken(strings.TrimSpace(token)))
+		hash := HashToken(strings.TrimSpace(token))
+		user, err := s.store.UserByTokenHash(c.Request().Context(), hash)
 		if errors.Is(err, storage.ErrNotFound) {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="loa", error="invalid_token"`)
 			return unauthorized("the token is not valid")
@@ -55,6 +61,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(userKey, user)
+		c.Set(tokenHashKey, hash)
 		return next(c)
 	}
 }
@@ -82,4 +89,18 @@ func currentUser(c echo.Context) storage.User {
 func actor(c echo.Context) string {
 	u := currentUser(c)
 	return "user:" + strconv.FormatInt(u.ID, 10) + " (" + u.Name + ")"
+}
+
+// ClientIP is the one rule for a request's client address: the peer's
+// address, unless the peer is inside trusted (LOA_TRUSTED_PROXIES); then
+// the rightmost X-Forwarded-For entry that is not itself a trusted proxy.
+// Echo's defaults would also trust loopback, link-local and private peers,
+// so that anyone on the same network could name any address; they are off.
+func ClientIP(trusted []netip.Prefix) echo.IPExtractor {
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		p = p.Masked()
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

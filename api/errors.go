@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,7 +19,9 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
-	Err     error
+	// RetryAfter, when set, is sent as Retry-After (whole seconds, rounded up).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -65,6 +69,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if apiErr.Status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
+	if apiErr.RetryAfter > 0 {
+		secs := (apiErr.RetryAfter + time.Second - 1) / time.Second
+		c.Response().Header().Set("Retry-After", strconv.FormatInt(int64(secs), 10))
+	}
 	var sendErr error
 	if c.Request().Method == http.MethodHead {
 		sendErr = c.NoContent(apiErr.Status)
@@ -86,6 +94,9 @@ func (s *Server) toAPIError(err error) *Error {
 		return fromEchoError(httpErr)
 	case errors.Is(err, storage.ErrNotFound):
 		return notFound("resource")
+	case errors.Is(err, errHashersBusy):
+		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_requests",
+			Message: "the server is busy checking passwords; try again in a few seconds", RetryAfter: 2 * time.Second}
 	case errors.Is(err, storage.ErrConflict):
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "the request conflicts with the current state"}
 	}

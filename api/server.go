@@ -6,8 +6,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,9 +44,15 @@ type Options struct {
 	MaxBodyBytes int64 // zero means DefaultMaxBodyBytes
 	// Guard checks channel endpoints and feed URLs when they are saved; nil
 	// means a guard that allows no private range.
-	Guard  *outbound.Guard
-	Logger *slog.Logger
-	Now    func() time.Time
+	Guard *outbound.Guard
+	// TrustedProxies is LOA_TRUSTED_PROXIES: only a peer inside them may
+	// name the client in X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	// PasswordHashers bounds concurrent password hashing (64 MiB each);
+	// zero means max(1, GOMAXPROCS/2).
+	PasswordHashers int
+	Logger          *slog.Logger
+	Now             func() time.Time
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options sets none.
@@ -70,7 +76,8 @@ type Server struct {
 	echo         *echo.Echo
 	// dummyHash makes a log-in for an unknown name cost as much as a real
 	// one, so response times do not reveal which names exist.
-	dummyHash func() string
+	dummyHash string
+	hashers   *passwordHashers
 	logins    *loginLimiter
 }
 
@@ -87,17 +94,16 @@ func New(o Options) *Server {
 	if s.loc = o.Location; s.loc == nil {
 		s.loc = time.FixedZone("ICT", 7*3600)
 	}
-	s.logins = newLoginLimiter()
-	s.dummyHash = sync.OnceValue(func() string {
-		h, _ := HashPassword("not-a-real-password")
-		return h
-	})
+	s.logins = newLoginLimiter(s.now, maxLoginBuckets)
+	s.hashers = newPasswordHashers(o.PasswordHashers, hashWait)
+	s.dummyHash = dummyPasswordHash()
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = ClientIP(o.TrustedProxies)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		// The stack goes to our log, not to stdout through Echo's logger.
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {

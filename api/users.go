@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -62,18 +64,41 @@ func checkRole(role *string) (*string, error) {
 	return role, nil
 }
 
-func hashNewPassword(password *string) (*string, error) {
+// Names and passwords are at most 200 bytes; longer ones are refused
+// before any other work, log-in included.
+const (
+	maxNameBytes     = 200
+	maxPasswordBytes = 200
+)
+
+func (s *Server) hashNewPassword(ctx context.Context, password *string) (*string, error) {
 	if password == nil {
 		return nil, nil
 	}
 	if utf8.RuneCountInString(*password) < minPasswordRunes {
 		return nil, invalid("password", "must be at least 10 characters")
 	}
-	if len(*password) > 200 {
+	if len(*password) > maxPasswordBytes {
 		return nil, invalid("password", "is longer than 200 bytes")
 	}
-	hash, err := HashPassword(*password)
+	hash, err := s.hashers.hash(ctx, *password)
 	return &hash, err
+}
+
+var errNameTaken = &Error{Status: http.StatusConflict, Code: "conflict",
+	Message: "a user with this name (ignoring case and Unicode form) already exists"}
+
+// userName cleans a user name: plain text in NFC, 1–100 characters and
+// at most 200 bytes.
+func userName(raw *string) (string, error) {
+	if raw != nil && len(*raw) > maxNameBytes {
+		return "", invalid("name", "is longer than 200 bytes")
+	}
+	name, err := requiredText("name", raw, 100, "")
+	if err == nil && len(name) > maxNameBytes {
+		err = invalid("name", "is longer than 200 bytes")
+	}
+	return name, err
 }
 
 func (s *Server) createUser(c echo.Context) error {
@@ -81,7 +106,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	name, err := requiredText("name", req.Name, 100, "")
+	name, err := userName(req.Name)
 	if err != nil {
 		return err
 	}
@@ -92,7 +117,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hash, err := hashNewPassword(req.Password)
+	hash, err := s.hashNewPassword(c.Request().Context(), req.Password)
 	if err != nil {
 		return err
 	}
@@ -102,7 +127,7 @@ func (s *Server) createUser(c echo.Context) error {
 	}
 	if err := s.store.CreateUser(c.Request().Context(), &u, actor(c)); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
-			return &Error{Status: http.StatusConflict, Code: "conflict", Message: "a user with this name already exists"}
+			return errNameTaken
 		}
 		return err
 	}
@@ -141,7 +166,7 @@ func (s *Server) getUser(c echo.Context) error {
 	return c.JSON(http.StatusOK, viewUser(u))
 }
 
-// updateUser changes a user's role, password or disabled state. Admins
+// updateUser changes a user's name, role, password or disabled state. Admins
 // cannot demote or disable themselves, so a site always keeps an admin.
 func (s *Server) updateUser(c echo.Context) error {
 	u, err := s.loadUser(c)
@@ -152,20 +177,32 @@ func (s *Server) updateUser(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Name != nil {
-		return invalid("name", "cannot be changed")
-	}
 	change := storage.UserChange{Disabled: req.Disabled}
+	if req.Name != nil {
+		name, err := userName(req.Name)
+		if err != nil {
+			return err
+		}
+		change.Name = &name
+	}
 	if change.Role, err = checkRole(req.Role); err != nil {
 		return err
 	}
-	if change.PasswordHash, err = hashNewPassword(req.Password); err != nil {
-		return err
-	}
-	if u.ID == currentUser(c).ID && (req.Role != nil && *req.Role != storage.RoleAdmin || req.Disabled != nil && *req.Disabled) {
+	self := u.ID == currentUser(c).ID
+	if self && (req.Role != nil && *req.Role != storage.RoleAdmin || req.Disabled != nil && *req.Disabled) {
 		return &Error{Status: http.StatusConflict, Code: "self_lockout", Message: "you cannot demote or disable yourself; ask another admin"}
 	}
+	if change.PasswordHash, err = s.hashNewPassword(c.Request().Context(), req.Password); err != nil {
+		return err
+	}
+	if self {
+		// Changing your own password ends your other sessions, not this one.
+		change.KeepTokenHash, _ = c.Get(tokenHashKey).(string)
+	}
 	updated, err := s.store.UpdateUser(c.Request().Context(), u.ID, change, actor(c))
+	if errors.Is(err, storage.ErrConflict) {
+		return errNameTaken
+	}
 	if err != nil {
 		return err
 	}
@@ -255,30 +292,44 @@ type loginRequest struct {
 	Password *string `json:"password"`
 }
 
-// login exchanges a name and password for a new API token.
+// login exchanges a name and password for a new API token. The attempt is
+// counted before the password is checked (see loginlimit.go), and the
+// check waits for one of the bounded password hashers.
 func (s *Server) login(c echo.Context) error {
 	var req loginRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	name, addr := strings.TrimSpace(deref(req.Name)), c.RealIP()
-	if !s.logins.allow(name, addr) {
-		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_attempts",
+	rawName, password := deref(req.Name), deref(req.Password)
+	if len(rawName) > maxNameBytes {
+		return invalid("name", "is longer than 200 bytes")
+	}
+	if len(password) > maxPasswordBytes {
+		return invalid("password", "is longer than 200 bytes")
+	}
+	name := content.NFC(strings.TrimSpace(rawName))
+	attempt, wait, ok := s.logins.take(storage.NameKey(name), c.RealIP())
+	if !ok {
+		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_attempts", RetryAfter: wait,
 			Message: "too many failed log-ins; wait a minute and try again"}
 	}
-	u, err := s.store.UserByName(c.Request().Context(), name)
+	ctx := c.Request().Context()
+	u, err := s.store.UserByName(ctx, name)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
 	hash := u.PasswordHash
 	if hash == "" {
-		hash = s.dummyHash()
+		hash = s.dummyHash
 	}
-	ok, _ := CheckPassword(hash, deref(req.Password))
-	if !ok || u.PasswordHash == "" || u.DisabledAt != nil {
-		s.logins.failed(name, addr)
+	match, err := s.hashers.check(ctx, hash, password)
+	if errors.Is(err, errHashersBusy) {
+		return err // counted all the same: flooding the hashers buys no free attempts
+	}
+	if !match || u.PasswordHash == "" || u.DisabledAt != nil {
 		return &Error{Status: http.StatusUnauthorized, Code: "invalid_credentials", Message: "wrong name or password"}
 	}
+	s.logins.succeeded(attempt)
 	c.Set(userKey, u)
 	return s.issueToken(c, u, "log-in "+s.now().UTC().Format("2006-01-02 15:04"), http.StatusOK)
 }

@@ -79,7 +79,11 @@ func TestUserManagement(t *testing.T) {
 		wantError(t, e.get("/api/v1/me", token), http.StatusUnauthorized, "unauthorized", "")
 		wantError(t, e.post("/api/v1/auth/login", "", map[string]any{"name": "Nguyễn Thị Hoa", "password": password}), http.StatusUnauthorized, "invalid_credentials", "")
 		wantStatus(t, e.patch(fmt.Sprintf("/api/v1/users/%d", u.ID), adminToken, map[string]any{"disabled": false, "role": "editor"}), http.StatusOK)
-		me := decode[userJSON](t, e.get("/api/v1/me", token))
+		// Enabling again does not bring the old tokens back; logging in makes a new one.
+		wantError(t, e.get("/api/v1/me", token), http.StatusUnauthorized, "unauthorized", "")
+		r := e.post("/api/v1/auth/login", "", map[string]any{"name": "Nguyễn Thị Hoa", "password": password})
+		wantStatus(t, r, http.StatusOK)
+		me := decode[userJSON](t, e.get("/api/v1/me", decode[tokenJSON](t, r).Token))
 		if me.Role != "editor" {
 			t.Fatalf("after promotion me = %+v", me)
 		}

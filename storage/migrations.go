@@ -25,6 +25,7 @@ func migrations() []migration {
 		{4, "recurring schedules; posts know their occurrence", migrate0004},
 		{5, "feed sources, seen items and poll log; posts know their source", migrate0005},
 		{6, "posting slots per channel", migrate0006},
+		{7, "user names unique up to case and Unicode form", migrate0007},
 		{8, "feed URLs' credentials sealed", migrate0008},
 		{9, "channel config leases, so credentials refresh outside transactions", migrate0009},
 	}

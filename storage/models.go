@@ -44,7 +44,10 @@ const (
 type User struct {
 	ID   int64
 	Name string
-	Role string
+	// NameKey is NameKey(Name): unique, so names differing only in case or
+	// Unicode form cannot both exist; log-in looks users up by it.
+	NameKey string
+	Role    string
 	// PasswordHash is an argon2id hash ("" when the user logs in only by token).
 	PasswordHash string
 	DisabledAt   *time.Time

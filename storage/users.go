@@ -7,11 +7,28 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 )
 
 // EnvAdminTokenName names the token row that mirrors LOA_ADMIN_TOKEN.
 const EnvAdminTokenName = "LOA_ADMIN_TOKEN"
+
+// NameKey is the form in which user names are compared: Unicode case
+// folding over canonical decomposition (Unicode's canonical caseless
+// match), stored recomposed. "officer1", "OFFICER1" and "Nguyễn" typed
+// precomposed or decomposed each have one key.
+func NameKey(name string) string {
+	return norm.NFC.String(cases.Fold().String(norm.NFD.String(name)))
+}
+
+// newUser is a user with its name in NFC and its key set; every user is
+// made through it.
+func newUser(name, role string) User {
+	name = norm.NFC.String(name)
+	return User{Name: name, NameKey: NameKey(name), Role: role}
+}
 
 // CountUsers returns how many users exist.
 func (s *Store) CountUsers(ctx context.Context) (int64, error) {
@@ -35,7 +52,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, name, tokenHash string) (b
 		if n > 0 {
 			return nil
 		}
-		u := User{Name: name, Role: RoleAdmin}
+		u := newUser(name, RoleAdmin)
 		if err := tx.Create(&u).Error; err != nil {
 			return err
 		}
@@ -69,6 +86,13 @@ func (s *Store) EnsureEnvAdmin(ctx context.Context, tokenHash string) error {
 		if err != nil {
 			return err
 		}
+		// Disabling the admin or changing its password revoked the row this
+		// token had; the variable is the operator's word, so it is reinstated.
+		res := tx.Model(&APIToken{}).Where("token_hash = ? AND name = ?", tokenHash, EnvAdminTokenName).
+			Updates(map[string]any{"user_id": u.ID, "revoked_at": nil})
+		if res.Error != nil || res.RowsAffected > 0 {
+			return res.Error
+		}
 		return tx.Create(&APIToken{UserID: u.ID, Name: EnvAdminTokenName, TokenHash: tokenHash}).Error
 	})
 	return translate(err, "ensure admin token")
@@ -78,8 +102,8 @@ func (s *Store) EnsureEnvAdmin(ctx context.Context, tokenHash string) error {
 // role and access if someone demoted or disabled it: LOA_ADMIN_TOKEN is the
 // operator's way back in, so it must always yield an enabled admin.
 func (s *Store) envAdminUser(tx *gorm.DB) (User, error) {
-	u := User{Name: "admin", Role: RoleAdmin}
-	err := tx.Where("name = ?", u.Name).First(&u).Error
+	u := newUser("admin", RoleAdmin)
+	err := tx.Where("name_key = ?", u.NameKey).First(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return u, tx.Create(&u).Error
 	}
@@ -107,12 +131,12 @@ func (s *Store) lockBootstrap(tx *gorm.DB) error {
 
 // CreateUserWithToken adds a user and one API token for it.
 func (s *Store) CreateUserWithToken(ctx context.Context, name, role, tokenHash string) (User, error) {
-	u := User{Name: name, Role: role}
+	u := newUser(name, role)
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&u).Error; err != nil {
 			return err
 		}
-		return tx.Create(&APIToken{UserID: u.ID, Name: "token for " + name, TokenHash: tokenHash}).Error
+		return tx.Create(&APIToken{UserID: u.ID, Name: "token for " + u.Name, TokenHash: tokenHash}).Error
 	})
 	return u, translate(err, "create user")
 }
@@ -143,8 +167,11 @@ func (s *Store) touchToken(ctx context.Context, tok APIToken) {
 	s.db.WithContext(ctx).Model(&APIToken{}).Where("id = ?", tok.ID).Update("last_used_at", now)
 }
 
-// CreateUser adds a user; a taken name is ErrConflict.
+// CreateUser adds a user, its name in NFC; a name taken up to case and
+// Unicode form is ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u *User, actor string) error {
+	n := newUser(u.Name, u.Role)
+	u.Name, u.NameKey = n.Name, n.NameKey
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(u).Error; err != nil {
 			return err
@@ -169,29 +196,44 @@ func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
 	return u, translate(err, "get user")
 }
 
-// UserByName returns the user with that log-in name.
+// UserByName returns the user with that log-in name, up to case and
+// Unicode form.
 func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
 	var u User
-	err := s.db.WithContext(ctx).Where("name = ?", name).First(&u).Error
+	err := s.db.WithContext(ctx).Where("name_key = ?", NameKey(name)).First(&u).Error
 	return u, translate(err, "find user by name")
 }
 
 // UserChange is an admin's change to a user. Nil fields stay.
 type UserChange struct {
+	// Name renames the user (NFC; a name taken up to case is ErrConflict).
+	Name         *string
 	Role         *string
 	Disabled     *bool
 	PasswordHash *string
+	// KeepTokenHash names the token a user changing their own password
+	// made the request with; it survives the change.
+	KeepTokenHash string
 }
 
-// UpdateUser applies c; disabling a user stops all their tokens working.
+// UpdateUser applies c in one transaction. Disabling a user revokes all
+// their tokens for good: enabling them again does not bring any back.
+// A new password revokes every token of the user but c.KeepTokenHash.
+// (LOA_ADMIN_TOKEN's row is no exception — a token's name proves nothing —
+// but EnsureEnvAdmin reinstates it at the next start.)
 func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor string) (User, error) {
 	var u User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.First(&u, id).Error; err != nil {
 			return err
 		}
-		from := u.Role
+		from, oldName := u.Role, u.Name
 		updates := map[string]any{}
+		if c.Name != nil {
+			n := newUser(*c.Name, u.Role)
+			u.Name, u.NameKey = n.Name, n.NameKey
+			updates["name"], updates["name_key"] = n.Name, n.NameKey
+		}
 		if c.Role != nil {
 			u.Role, updates["role"] = *c.Role, *c.Role
 		}
@@ -219,10 +261,35 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor st
 		if c.PasswordHash != nil {
 			detail += " password changed"
 		}
+		if c.Name != nil && u.Name != oldName {
+			detail += fmt.Sprintf(" renamed from %q to %q", oldName, u.Name)
+		}
+		revoked, err := s.revokeOnUpdate(tx, id, c)
+		if err != nil {
+			return err
+		}
+		if revoked > 0 {
+			detail += fmt.Sprintf(" %d token(s) revoked", revoked)
+		}
 		return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityUser, EntityID: id,
 			Action: "updated", FromStatus: from, ToStatus: u.Role, Detail: strings.TrimSpace(detail)})
 	})
 	return u, translate(err, "update user")
+}
+
+// revokeOnUpdate revokes the tokens c ends: all of them when the user is
+// disabled, all but the kept one on a new password.
+func (s *Store) revokeOnUpdate(tx *gorm.DB, userID int64, c UserChange) (int64, error) {
+	q := tx.Model(&APIToken{}).Where("user_id = ? AND revoked_at IS NULL", userID)
+	switch {
+	case c.Disabled != nil && *c.Disabled:
+	case c.PasswordHash != nil:
+		q = q.Where("token_hash <> ?", c.KeepTokenHash)
+	default:
+		return 0, nil
+	}
+	res := q.Update("revoked_at", s.nowUTC())
+	return res.RowsAffected, res.Error
 }
 
 // CreateToken adds an API token for a user.

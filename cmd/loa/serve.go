@@ -130,12 +130,13 @@ func serveHTTP(ctx context.Context, d *deps, ln net.Listener, queue *worker.Queu
 	handler := api.New(api.Options{
 		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels, Scheduler: queue,
 		Materializer: materializer, Poller: poller,
-		PingRedis:    func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
-		PublicURL:    d.cfg.PublicURL,
-		Location:     d.cfg.Location,
-		MaxBodyBytes: d.cfg.MaxBodyBytes,
-		Guard:        d.guard,
-		Logger:       d.log,
+		PingRedis:      func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
+		PublicURL:      d.cfg.PublicURL,
+		Location:       d.cfg.Location,
+		MaxBodyBytes:   d.cfg.MaxBodyBytes,
+		Guard:          d.guard,
+		TrustedProxies: d.cfg.TrustedProxyNet,
+		Logger:         d.log,
 	}).Handler()
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
