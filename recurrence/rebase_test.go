@@ -137,3 +137,24 @@ func BenchmarkNextFrom1970(b *testing.B) {
 		}
 	}
 }
+
+// A rule that ended long after a 1970 start is not walked from 1970
+// either, and finds no occurrence after its end.
+func TestEndedRuleFrom1970(t *testing.T) {
+	start := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	rule, err := Compile(Spec{Rule: "FREQ=MINUTELY;INTERVAL=15", StartsAt: start, EndsAt: &end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC)
+	got, steps := rule.between(now, now.Add(24*time.Hour))
+	_, ok, nextSteps := rule.next(now)
+	if len(got) != 0 || ok || steps > 10 || nextSteps > 10 {
+		t.Fatalf("ended rule: %d occurrences in %d steps, next found %v in %d steps", len(got), steps, ok, nextSteps)
+	}
+	last, _ := rule.between(end.Add(-time.Hour), end.Add(time.Hour))
+	if len(last) != 5 || !last[4].Equal(end) {
+		t.Fatalf("last hour before the end: %v, want 5 ending at %s (ends_at is inclusive)", last, end)
+	}
+}
