@@ -1,7 +1,6 @@
 package placeholder
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +40,7 @@ func FuzzExpand(f *testing.F) {
 		if err == nil && strings.Contains(out, "s3cret") && !strings.Contains(src, "s3cret") && !strings.Contains(value, "s3cret") {
 			t.Fatalf("Expand(%q) printed an undeclared field: %q", src, out)
 		}
-		if errors.Is(err, ErrTooLong) && len(src) <= fuzzCap && !strings.Contains(src, "{{") {
+		if err != nil && !strings.Contains(src, "{{") {
 			t.Fatalf("plain text within the cap refused: %v", err)
 		}
 	})

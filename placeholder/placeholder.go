@@ -96,13 +96,18 @@ type Template struct {
 // ErrTooLong is wrapped by Expand's error when the output would pass the cap.
 var ErrTooLong = errors.New("placeholder: output too long")
 
-// Parse checks src against the allow-list. Every error wraps a
-// content.FieldError whose Field is o.Field.
+// Parse checks src against the allow-list; src may be at most MaxBytes
+// long. Every error wraps a content.FieldError whose Field is o.Field.
 func Parse(src string, o Options) (*Template, error) {
 	if o.MaxBytes <= 0 {
 		return nil, fmt.Errorf("placeholder: %s: MaxBytes must be positive", o.Field)
 	}
 	t := &Template{opt: o}
+	if len(src) > o.MaxBytes {
+		// A template is never longer than the text it may produce; this
+		// also bounds the work of parsing it.
+		return nil, t.fail(fmt.Sprintf("is longer than %d bytes", o.MaxBytes))
+	}
 	if !strings.Contains(src, "{{") {
 		t.src = src
 		return t, nil
