@@ -62,6 +62,8 @@ func NewOccurrenceText(t storage.PostTemplate, timezone string) (*OccurrenceText
 	if o.summary, err = parse("summary", t.Summary, placeholder.MaxSummaryBytes); err != nil {
 		return nil, err
 	}
+	// The title stands in for the placeholders' fields, which Post cleans
+	// for each occurrence.
 	fixed, errs := content.CleanPost(content.PostText{Title: "-", Body: t.Body, Category: t.Category, Audience: t.Audience})
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("schedule template: %w", errs[0])

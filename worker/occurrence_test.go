@@ -3,6 +3,7 @@ package worker_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker"
 )
@@ -119,5 +121,46 @@ func TestScheduleFrom1970MaterializesOnlyTheHorizon(t *testing.T) {
 	}
 	if allocated > 16<<20 {
 		t.Fatalf("materialising 4 occurrences allocated %d MB, want under 16 MB", allocated>>20)
+	}
+}
+
+func TestOccurrenceText(t *testing.T) {
+	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) // Monday 07:00 in Hà Nội
+	tests := []struct {
+		name       string
+		tmpl       storage.PostTemplate
+		want       content.PostText
+		wantField  string
+		wantInText string
+	}{
+		{"fixed text", storage.PostTemplate{Title: "Bản tin không đổi", Body: "<p>Nội dung</p>"},
+			content.PostText{Title: "Bản tin không đổi", Body: "<p>Nội dung</p>", Audience: "all"}, "", ""},
+		{"every field", storage.PostTemplate{Title: "Bản tin CCHC {{.Weekday}} {{.Date}} lúc {{.Time}}, tuần {{.Week}}/{{.Year}}",
+			Summary: "Tháng {{.Month}}", Category: " CCHC ", Audience: "public"},
+			content.PostText{Title: "Bản tin CCHC Thứ Hai 23/11/2026 lúc 07:00, tuần 48/2026", Summary: "Tháng 11", Category: "CCHC", Audience: "public"}, "", ""},
+		{"markup removed", storage.PostTemplate{Title: "<b>Tin</b> {{.Date}}", Body: "<p>a</p><script>x</script>"},
+			content.PostText{Title: "Tin 23/11/2026", Body: "<p>a</p>", Audience: "all"}, "", ""},
+		{"unknown field", storage.PostTemplate{Title: "{{.Nope}}"}, content.PostText{}, "title", "unknown field .Nope"},
+		{"printf in summary", storage.PostTemplate{Title: "Tin", Summary: `{{printf "%c" 60}}`}, content.PostText{}, "summary", "printf is not allowed"},
+		{"empty title", storage.PostTemplate{Title: "{{if .Date}}{{else}}x{{end}}"}, content.PostText{}, "title", "title is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := worker.NewOccurrenceText(tt.tmpl, "Asia/Ho_Chi_Minh")
+			var got content.PostText
+			if err == nil {
+				got, err = o.Post(at)
+			}
+			if tt.wantField != "" {
+				var fe content.FieldError
+				if !errors.As(err, &fe) || fe.Field != tt.wantField || !strings.Contains(fe.Message, tt.wantInText) {
+					t.Fatalf("err = %v, want %q on %s", err, tt.wantInText, tt.wantField)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("Post = %#v, %v\nwant %#v", got, err, tt.want)
+			}
+		})
 	}
 }
