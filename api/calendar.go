@@ -59,14 +59,18 @@ func (s *Server) calendar(c echo.Context) error {
 			DeliveryID: e.Delivery.ID, PostID: e.Post.ID, ChannelID: e.Delivery.ChannelID, Status: e.Delivery.Status,
 			Origin: origin(e.Post)})
 	}
-	occurrences, err := s.futureOccurrences(ctx, from, to)
+	occurrences, truncated, err := s.futureOccurrences(ctx, from, to, maxCalendarItems-len(items))
 	if err != nil {
 		return err
 	}
 	items = append(items, occurrences...)
-	return c.JSON(http.StatusOK, map[string]any{"timezone": s.loc.String(),
+	out := map[string]any{"timezone": s.loc.String(),
 		"from": from.In(s.loc).Format("2006-01-02"), "to": to.Add(-time.Second).In(s.loc).Format("2006-01-02"),
-		"days": s.byDay(items, from, to)})
+		"days": s.byDay(items, from, to)}
+	if truncated {
+		out["truncated"] = true
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) calendarWindow(fromRaw, toRaw string) (time.Time, time.Time, error) {
@@ -89,13 +93,15 @@ func (s *Server) calendarWindow(fromRaw, toRaw string) (time.Time, time.Time, er
 }
 
 // futureOccurrences are schedule occurrences in the window that have no
-// post yet (beyond the materialization horizon).
-func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time) ([]calendarItem, error) {
+// post yet (beyond the materialization horizon), at most room of them;
+// truncated says some were left out. Titles are expanded and cleaned as the
+// posts will be; an occurrence whose title cannot be shows the schedule's
+// name.
+func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time, room int) (items []calendarItem, truncated bool, err error) {
 	scs, err := s.store.ActiveSchedules(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var items []calendarItem
 	for _, sc := range scs {
 		rule, err := recurrence.Compile(worker.ScheduleSpec(sc))
 		if err != nil {
@@ -106,15 +112,21 @@ func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time) ([]c
 			start = sc.MaterializedUntil
 		}
 		tmpl, _ := storage.DecodeTemplate(sc.Template)
+		text, textErr := worker.NewOccurrenceText(tmpl, sc.Timezone)
 		for _, at := range rule.Between(start, to) {
-			title, err := recurrence.Expand(tmpl.Title, at, s.loc)
-			if err != nil {
-				title = tmpl.Title
+			if len(items) >= room {
+				return items, true, nil
+			}
+			title := sc.Name
+			if textErr == nil {
+				if t, err := text.Title(at); err == nil {
+					title = t
+				}
 			}
 			items = append(items, calendarItem{Kind: "occurrence", At: at, Title: title, ScheduleID: sc.ID, Origin: "schedule"})
 		}
 	}
-	return items, nil
+	return items, false, nil
 }
 
 func (s *Server) byDay(items []calendarItem, from, to time.Time) []calendarDay {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker"
@@ -52,7 +53,13 @@ type scheduleView struct {
 	CreatedAt   time.Time            `json:"created_at"`
 }
 
-const upcomingShown = 5
+const (
+	upcomingShown = 5
+	// maxStartsAtPast is how far back a new schedule may start: occurrences
+	// before now are never published, and a start long ago bought nothing
+	// but work.
+	maxStartsAtPast = 24 * time.Hour
+)
 
 func (s *Server) viewSchedule(sc storage.Schedule) scheduleView {
 	v := scheduleView{ID: sc.ID, Name: sc.Name, Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt.UTC(),
@@ -114,6 +121,9 @@ func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, err
 	} else if t != nil {
 		startsAt = *t
 	}
+	if startsAt.Before(s.now().Add(-maxStartsAtPast)) {
+		return storage.Schedule{}, invalid("starts_at", "may be at most 1 day in the past")
+	}
 	endsAt, err := optionalTime("ends_at", req.EndsAt)
 	if err != nil {
 		return storage.Schedule{}, err
@@ -132,7 +142,7 @@ func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, err
 		}
 		return storage.Schedule{}, invalid("rule", err.Error())
 	}
-	tmpl, err := s.scheduleTemplate(req.Template, startsAt)
+	tmpl, err := s.scheduleTemplate(req.Template, spec.Timezone, startsAt)
 	if err != nil {
 		return storage.Schedule{}, err
 	}
@@ -148,20 +158,15 @@ func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, err
 		StartsAt: startsAt, EndsAt: endsAt, Count: spec.Count, Template: string(tmplJSON), Targets: targets}, nil
 }
 
-// scheduleTemplate applies the post rules to the template and checks that
-// its date placeholders expand.
-func (s *Server) scheduleTemplate(req *postRequest, sample time.Time) (storage.PostTemplate, error) {
+// scheduleTemplate applies the post rules to the template, checks its
+// placeholders and expands it for sample occurrences: each must pass the
+// same cleaning and limits as a hand-written post.
+func (s *Server) scheduleTemplate(req *postRequest, timezone string, sample time.Time) (storage.PostTemplate, error) {
 	if req == nil {
 		return storage.PostTemplate{}, invalid("template", "is required: the post each occurrence creates")
 	}
 	if req.ChannelIDs != nil || req.PublishAt != nil || req.Variants != nil {
 		return storage.PostTemplate{}, invalid("template", "holds post text only; channel_ids and variants go beside it, times come from the rule")
-	}
-	loc, _ := time.LoadLocation(recurrence.DefaultTimezone)
-	for field, text := range map[string]string{"template.title": deref(req.Title), "template.summary": deref(req.Summary)} {
-		if _, err := recurrence.Expand(text, sample, loc); err != nil {
-			return storage.PostTemplate{}, invalid(field, err.Error()+" (use {{.Date}}, {{.Time}}, {{.Weekday}}, {{.Week}}, {{.Month}}, {{.Year}})")
-		}
 	}
 	p, err := s.postFromRequest(*req)
 	var apiErr *Error
@@ -171,8 +176,37 @@ func (s *Server) scheduleTemplate(req *postRequest, sample time.Time) (storage.P
 	if err != nil {
 		return storage.PostTemplate{}, err
 	}
-	return storage.PostTemplate{Title: p.Title, Summary: p.Summary, Body: p.Body, Category: p.Category,
-		Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority}, nil
+	tmpl := storage.PostTemplate{Title: p.Title, Summary: p.Summary, Body: p.Body, Category: p.Category,
+		Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority}
+	text, err := worker.NewOccurrenceText(tmpl, timezone)
+	if err != nil {
+		return storage.PostTemplate{}, templateError(err, " (use {{.Date}}, {{.Time}}, {{.Weekday}}, {{.Week}}, {{.Month}}, {{.Year}})")
+	}
+	for _, at := range sampleOccurrences(sample) {
+		if _, err := text.Post(at); err != nil {
+			return storage.PostTemplate{}, templateError(err, " on "+at.Format("02/01/2006"))
+		}
+	}
+	return tmpl, nil
+}
+
+// templateError reports a template's field error against template.<field>.
+func templateError(err error, hint string) error {
+	var fe content.FieldError
+	if errors.As(err, &fe) {
+		return invalid("template."+fe.Field, fe.Message+hint)
+	}
+	return err
+}
+
+// sampleOccurrences are a week of days from start, so every weekday name is
+// tried, and the last day of 2026, whose ISO week is 53.
+func sampleOccurrences(start time.Time) []time.Time {
+	out := []time.Time{time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC)}
+	for d := range 7 {
+		out = append(out, start.AddDate(0, 0, d))
+	}
+	return out
 }
 
 func orDefault(v, def string) string {

@@ -22,30 +22,46 @@ func (r *Rule) iterator() rrule.Next {
 }
 
 // Between returns the occurrences t with from <= t < to, in UTC, sorted and
-// without duplicates. It always walks from StartsAt, so Count and the
-// occurrence times are the same whatever window is asked for.
+// without duplicates. Count and the occurrence times are the same whatever
+// window is asked for.
 func (r *Rule) Between(from, to time.Time) []time.Time {
+	out, _ := r.between(from, to)
+	return out
+}
+
+// between also reports how many steps the walk took.
+func (r *Rule) between(from, to time.Time) ([]time.Time, int) {
 	var out []time.Time
 	if !from.Before(to) {
-		return out
+		return out, 0
 	}
-	next := r.iterator()
+	next := r.iteratorNear(from)
 	stop := to.Add(dstSlack)
+	steps := 1
 	for t, ok := next(); ok && t.Before(stop); t, ok = next() {
+		steps++
 		if !t.Before(from) && t.Before(to) {
 			out = append(out, t.UTC())
 		}
 	}
-	return sortUnique(out)
+	return sortUnique(out), steps
 }
 
 // Next returns the first occurrence strictly after after, in UTC, and false
 // when the schedule has no more occurrences.
 func (r *Rule) Next(after time.Time) (time.Time, bool) {
+	t, ok, _ := r.next(after)
+	return t, ok
+}
+
+// next also reports how many steps the walk took.
+func (r *Rule) next(after time.Time) (time.Time, bool, int) {
 	var best time.Time
 	found := false
-	next := r.iterator()
+	next := r.iteratorNear(after)
+	steps := 1
 	for t, ok := next(); ok; t, ok = next() {
+		steps++
 		if found && t.After(best.Add(dstSlack)) {
 			break
 		}
@@ -53,7 +69,7 @@ func (r *Rule) Next(after time.Time) (time.Time, bool) {
 			best, found = t, true
 		}
 	}
-	return best.UTC(), found
+	return best.UTC(), found, steps
 }
 
 // sortUnique orders times and drops repeats, which the library yields when

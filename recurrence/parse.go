@@ -42,6 +42,9 @@ func unknownZone(name string, cause error) *FieldError {
 // (RFC 5545 section 3.1); an "RRULE:" prefix is accepted. Floating UNTIL
 // values are read in loc.
 func parseRule(raw string, loc *time.Location) (parsedRule, error) {
+	if len(raw) > MaxRuleBytes {
+		return parsedRule{}, newFieldError("rule", fmt.Sprintf("rule: at most %d characters", MaxRuleBytes), nil)
+	}
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return parsedRule{}, newFieldError("rule", "rule is required", nil)

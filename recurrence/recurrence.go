@@ -16,7 +16,9 @@
 //   - Count counts occurrences from StartsAt, so every window query agrees on
 //     the same first Count occurrences.
 //   - A schedule with neither EndsAt nor Count runs until deleted; callers
-//     bound the work by the window they ask for.
+//     bound the work by the window they ask for, and a walk for a window
+//     starts near it, not at StartsAt (see iteratorNear), so a schedule
+//     that started long ago costs no more than a new one.
 //   - Rules that could fire less than MinSpacing apart are refused.
 package recurrence
 
@@ -32,6 +34,9 @@ const (
 	DefaultTimezone = "Asia/Ho_Chi_Minh"
 	// MaxCount caps Spec.Count and COUNT in the rule.
 	MaxCount = 1000
+	// MaxRuleBytes caps the rule's text; real rules are a few dozen
+	// characters.
+	MaxRuleBytes = 1000
 	// MinSpacing is the shortest allowed gap between two occurrences; news
 	// channels should not be flooded by a mistyped rule.
 	MinSpacing = 15 * time.Minute
@@ -51,6 +56,10 @@ type Rule struct {
 	lib *rrule.RRule // never iterated directly; see iterator
 	loc *time.Location
 	raw string // the rule as the user wrote it, for Describe's fallback
+	// explicit is lib's options with every part the library takes from
+	// DTSTART written out, so a walk can start elsewhere (see iteratorNear).
+	explicit rrule.ROption
+	counted  bool // the rule has a count: walks start at DTSTART
 }
 
 // Compile validates s and returns its rule. Every error is a *FieldError.
@@ -73,7 +82,7 @@ func Compile(s Spec) (*Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Rule{lib: lib, loc: loc, raw: parsed.raw}
+	r := &Rule{lib: lib, loc: loc, raw: parsed.raw, explicit: explicitDefaults(lib.OrigOptions), counted: lib.OrigOptions.Count != 0}
 	if err := r.checkFires(s.EndsAt != nil); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/placeholder"
 )
 
 // digestSummaryRunes keeps each digest entry to a glance.
@@ -45,9 +46,9 @@ func weekSpan(t time.Time, loc *time.Location) string {
 	sunday := monday.AddDate(0, 0, 6)
 	first := monday.Format("02/01")
 	if monday.Year() != sunday.Year() {
-		first = monday.Format(dateLayout)
+		first = monday.Format(placeholder.DateLayout)
 	}
-	return first + " – " + sunday.Format(dateLayout)
+	return first + " – " + sunday.Format(placeholder.DateLayout)
 }
 
 func digestList(items []Item, loc *time.Location) string {
@@ -86,10 +87,10 @@ func digestEntry(it Item, loc *time.Location) string {
 	} else {
 		b.WriteString(title)
 	}
-	if date := formatDate(it.Published, loc); date != "" {
+	if date := placeholder.FormatDate(it.Published, loc); date != "" {
 		b.WriteString(" (" + date + ")")
 	}
-	if s := truncate(digestSummaryRunes, it.Summary); s != "" {
+	if s := placeholder.Truncate(digestSummaryRunes, it.Summary); s != "" {
 		b.WriteString("<br>" + html.EscapeString(s))
 	}
 	b.WriteString("</li>\n")

@@ -1,17 +1,13 @@
 package sources
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
-	"io"
 	"strings"
-	"text/template"
-	"text/template/parse"
 	"time"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/placeholder"
 )
 
 // Templates used when a field of Template is empty. Category has no
@@ -22,20 +18,16 @@ const (
 	DefaultBodyTemplate    = `<p>{{.Summary}}</p><p>Xem chi tiết: <a href="{{.Link}}">{{.Link}}</a></p>`
 )
 
-// maxRenderBytes bounds each rendered field; it is the body limit posts are
-// stored under, so nothing larger could be stored anyway.
-const maxRenderBytes = content.MaxBodyBytes
+// ItemFields are the fields of Item a template may use.
+var ItemFields = []string{"Title", "Link", "Summary", "Published", "GUID", "ImageURL", "FeedTitle"}
 
-// errOutputTooLarge stops a template as soon as its output passes
-// maxRenderBytes, before it can fill memory.
-var errOutputTooLarge = fmt.Errorf("output is longer than %d bytes", maxRenderBytes)
-
-// Template holds the Go template sources that turn a feed item into a post.
-// Title, Summary and Category are text/template; Body is html/template, so
-// item values inserted into it are HTML-escaped and unsafe URLs neutralised.
+// Template holds the templates that turn a feed item into a post, in the
+// placeholder package's restricted syntax. Title, Summary and Category are
+// plain text; Body is HTML, so item values inserted into it are
+// HTML-escaped and unsafe URLs neutralised.
 //
-// Available: .Title .Link .Summary .Published (time.Time) .GUID .ImageURL
-// .FeedTitle, and the functions date (dd/mm/yyyy in Asia/Ho_Chi_Minh) and
+// Available: .Title .Link .Summary .Published (a time) .GUID .ImageURL
+// .FeedTitle, and the helpers date (dd/mm/yyyy in Asia/Ho_Chi_Minh) and
 // truncate N (at most N characters, "…" included), as in
 // {{date .Published}} or {{truncate 200 .Summary}}.
 type Template struct {
@@ -47,14 +39,14 @@ type Template struct {
 
 // Compiled is a validated Template, safe for concurrent use.
 type Compiled struct {
-	title    *template.Template
-	summary  *template.Template
-	category *template.Template
-	body     *htmltemplate.Template
+	title    *placeholder.Template
+	summary  *placeholder.Template
+	category *placeholder.Template
+	body     *placeholder.Template
 }
 
-// Rendered is an item rendered into post fields. Plain fields are trimmed
-// and NFC; the caller still passes them through content.CleanPost.
+// Rendered is an item rendered into post fields, trimmed and NFC; Post
+// cleans it as a post.
 type Rendered struct {
 	Title    string
 	Summary  string
@@ -64,27 +56,36 @@ type Rendered struct {
 
 // ParseTemplate validates t when the source is saved, so that a mistake is
 // reported to the admin then, not when the first item arrives. Errors name
-// the field ("body: template: …") and can be read with errors.As into a
+// the field ("body: …") and can be read with errors.As into a
 // content.FieldError.
 func ParseTemplate(t Template) (*Compiled, error) {
-	funcs := templateFuncs(vietnamZone())
+	zone := vietnamZone()
+	parse := func(field, src string, syntax placeholder.Syntax, limit int) (*placeholder.Template, error) {
+		p, err := placeholder.Parse(src, placeholder.Options{Field: field, Syntax: syntax, Fields: ItemFields,
+			MaxBytes: limit, Zone: zone})
+		if err != nil {
+			return nil, fmt.Errorf("sources: %w", err)
+		}
+		return p, nil
+	}
 	c := &Compiled{}
 	var err error
-	if c.title, err = parseText("title", orDefault(t.Title, DefaultTitleTemplate), funcs); err != nil {
+	if c.title, err = parse("title", orDefault(t.Title, DefaultTitleTemplate), placeholder.Text, placeholder.MaxTitleBytes); err != nil {
 		return nil, err
 	}
-	if c.summary, err = parseText("summary", orDefault(t.Summary, DefaultSummaryTemplate), funcs); err != nil {
+	if c.summary, err = parse("summary", orDefault(t.Summary, DefaultSummaryTemplate), placeholder.Text, placeholder.MaxSummaryBytes); err != nil {
 		return nil, err
 	}
-	if c.category, err = parseText("category", t.Category, funcs); err != nil {
+	if c.category, err = parse("category", t.Category, placeholder.Text, placeholder.MaxCategoryBytes); err != nil {
 		return nil, err
 	}
-	if c.body, err = parseHTML("body", orDefault(t.Body, DefaultBodyTemplate), funcs); err != nil {
+	if c.body, err = parse("body", orDefault(t.Body, DefaultBodyTemplate), placeholder.HTML, placeholder.MaxBodyBytes); err != nil {
 		return nil, err
 	}
-	// Parsing cannot see a misspelt field such as .Titel; one render of a
+	// Parsing cannot see a helper given the wrong type, such as
+	// date .Title, nor a post that breaks the limits; one render of a
 	// complete sample item can.
-	if _, err := c.Render(sampleItem()); err != nil {
+	if _, err := c.Post(sampleItem()); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -94,19 +95,34 @@ func ParseTemplate(t Template) (*Compiled, error) {
 func (c *Compiled) Render(it Item) (Rendered, error) {
 	var r Rendered
 	var err error
-	if r.Title, err = execute("title", c.title.Execute, it); err != nil {
+	if r.Title, err = expand(c.title, it); err != nil {
 		return Rendered{}, err
 	}
-	if r.Summary, err = execute("summary", c.summary.Execute, it); err != nil {
+	if r.Summary, err = expand(c.summary, it); err != nil {
 		return Rendered{}, err
 	}
-	if r.Body, err = execute("body", c.body.Execute, it); err != nil {
+	if r.Body, err = expand(c.body, it); err != nil {
 		return Rendered{}, err
 	}
-	if r.Category, err = execute("category", c.category.Execute, it); err != nil {
+	if r.Category, err = expand(c.category, it); err != nil {
 		return Rendered{}, err
 	}
 	return r, nil
+}
+
+// Post renders it and cleans the result exactly as a hand-written post is
+// cleaned, with the same limits. The error names the first field that
+// fails.
+func (c *Compiled) Post(it Item) (content.PostText, error) {
+	r, err := c.Render(it)
+	if err != nil {
+		return content.PostText{}, err
+	}
+	text, errs := content.CleanPost(content.PostText{Title: r.Title, Summary: r.Summary, Body: r.Body, Category: r.Category})
+	if len(errs) > 0 {
+		return content.PostText{}, fmt.Errorf("sources: template gives an invalid post: %w", errs[0])
+	}
+	return text, nil
 }
 
 func orDefault(s, def string) string {
@@ -116,98 +132,16 @@ func orDefault(s, def string) string {
 	return s
 }
 
-func templateFuncs(loc *time.Location) map[string]any {
-	return map[string]any{
-		"date":     func(t time.Time) string { return formatDate(t, loc) },
-		"truncate": truncate,
-	}
-}
-
-func parseText(field, src string, funcs map[string]any) (*template.Template, error) {
-	t, err := template.New(field).Funcs(funcs).Parse(src)
+func expand(t *placeholder.Template, it Item) (string, error) {
+	out, err := t.Expand(it)
 	if err != nil {
-		return nil, fieldError(field, err)
-	}
-	if err := checkBounded(t.Tree.Root); err != nil {
-		return nil, fieldError(field, err)
-	}
-	return t, nil
-}
-
-func parseHTML(field, src string, funcs map[string]any) (*htmltemplate.Template, error) {
-	t, err := htmltemplate.New(field).Funcs(funcs).Parse(src)
-	if err != nil {
-		return nil, fieldError(field, err)
-	}
-	if err := checkBounded(t.Tree.Root); err != nil {
-		return nil, fieldError(field, err)
-	}
-	return t, nil
-}
-
-func fieldError(field string, err error) error {
-	return fmt.Errorf("sources: %w", content.FieldError{Field: field, Message: err.Error()})
-}
-
-// checkBounded refuses loops and template calls. An item has nothing to
-// loop over, and without them a template runs each of its actions at most
-// once, so rendering time is bounded by the template's own size: text/template
-// cannot be interrupted, and {{range 1000000000}} or a template calling
-// itself twice would otherwise hang a worker.
-func checkBounded(n parse.Node) error {
-	switch n := n.(type) {
-	case *parse.ListNode:
-		if n == nil {
-			return nil
+		var fe content.FieldError
+		if errors.As(err, &fe) {
+			return "", fmt.Errorf("sources: %w", fe)
 		}
-		for _, child := range n.Nodes {
-			if err := checkBounded(child); err != nil {
-				return err
-			}
-		}
-	case *parse.IfNode:
-		return checkBranch(&n.BranchNode)
-	case *parse.WithNode:
-		return checkBranch(&n.BranchNode)
-	case *parse.RangeNode:
-		return errors.New("template: range is not allowed in item templates")
-	case *parse.TemplateNode:
-		return errors.New("template: calling other templates (template, block) is not allowed in item templates")
+		return "", fmt.Errorf("sources: %w", err)
 	}
-	return nil
-}
-
-func checkBranch(b *parse.BranchNode) error {
-	if err := checkBounded(b.List); err != nil {
-		return err
-	}
-	return checkBounded(b.ElseList)
-}
-
-// execute runs one template into a bounded buffer. Plain and HTML templates
-// share it through their Execute methods.
-func execute(field string, run func(w io.Writer, data any) error, it Item) (string, error) {
-	var buf limitedBuffer
-	if err := run(&buf, it); err != nil {
-		if errors.Is(err, errOutputTooLarge) {
-			return "", fieldError(field, errOutputTooLarge)
-		}
-		return "", fieldError(field, err)
-	}
-	return content.NFC(strings.TrimSpace(buf.b.String())), nil
-}
-
-// limitedBuffer fails writes past maxRenderBytes; both template packages
-// stop executing on the first write error.
-type limitedBuffer struct {
-	b bytes.Buffer
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if l.b.Len()+len(p) > maxRenderBytes {
-		return 0, errOutputTooLarge
-	}
-	return l.b.Write(p)
+	return content.NFC(strings.TrimSpace(out)), nil
 }
 
 // sampleItem has every field set so that a trial render exercises all of

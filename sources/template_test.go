@@ -2,6 +2,7 @@ package sources
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -105,15 +106,20 @@ func TestParseTemplateErrorsNameTheField(t *testing.T) {
 		field string
 		want  string
 	}{
-		{"syntax", Template{Title: "{{.Title"}, "title", "sources: title: template: title:1: unclosed action"},
-		{"unknown function", Template{Summary: "{{upper .Summary}}"}, "summary", `sources: summary: template: summary:1: function "upper" not defined`},
-		{"unknown field", Template{Body: "<p>{{.Titel}}</p>"}, "body", "sources: body: template: body:1:5: executing \"body\" at <.Titel>: can't evaluate field Titel in type sources.Item"},
-		{"wrong argument", Template{Category: "{{truncate .Title 10}}"}, "category", "sources: category: template: category:1:11: executing \"category\" at <.Title>: wrong type for value; expected int; got string"},
-		{"range", Template{Body: "{{range 1000000000}}{{end}}"}, "body", "sources: body: template: range is not allowed in item templates"},
-		{"range in else", Template{Title: "{{if .Title}}x{{else}}{{range 3}}y{{end}}{{end}}"}, "title", "sources: title: template: range is not allowed in item templates"},
-		{"template call", Template{Body: `{{define "x"}}{{template "x" .}}{{end}}{{template "x" .}}`}, "body", "sources: body: template: calling other templates (template, block) is not allowed in item templates"},
-		{"block", Template{Summary: `{{block "s" .}}{{.Summary}}{{end}}`}, "summary", "sources: summary: template: calling other templates (template, block) is not allowed in item templates"},
-		{"output too large", Template{Body: `{{printf "%0150000d" 1}}{{printf "%0150000d" 1}}`}, "body", "sources: body: output is longer than 200000 bytes"},
+		{"syntax", Template{Title: "{{.Title"}, "title", "sources: placeholder: title: title:1: unclosed action"},
+		{"unknown function", Template{Summary: "{{upper .Summary}}"}, "summary", `sources: placeholder: summary: summary:1: function "upper" not defined`},
+		{"unknown field", Template{Body: "<p>{{.Titel}}</p>"}, "body", "sources: placeholder: body: body:1:5: unknown field .Titel"},
+		{"undeclared field", Template{Title: "{{.Key}}"}, "title", "sources: placeholder: title: title:1:2: unknown field .Key"},
+		{"wrong argument", Template{Category: "{{truncate .Title 10}}"}, "category", "sources: placeholder: category: category:1:11: truncate's length must be a number from 1 to 10000"},
+		{"wrong type", Template{Category: "{{date .Title}}"}, "category", "sources: category: category:1:7: executing \"category\" at <.Title>: wrong type for value; expected time.Time; got string"},
+		{"range", Template{Body: "{{range 1000000000}}{{end}}"}, "body", "sources: placeholder: body: body:1:8: range is not allowed: templates do not loop"},
+		{"range in else", Template{Title: "{{if .Title}}x{{else}}{{range 3}}y{{end}}{{end}}"}, "title", "sources: placeholder: title: title:1:30: range is not allowed: templates do not loop"},
+		{"template call", Template{Body: `{{define "x"}}{{template "x" .}}{{end}}{{template "x" .}}`}, "body", "sources: placeholder: body: define and block are not allowed"},
+		{"block", Template{Summary: `{{block "s" .}}{{.Summary}}{{end}}`}, "summary", "sources: placeholder: summary: define and block are not allowed"},
+		{"printf width", Template{Category: `{{printf "%0999999d" 1}}`}, "category", "sources: placeholder: category: category:1:2: printf is not allowed; use fields and the helpers date and truncate"},
+		{"output too large", Template{Body: strings.Repeat("{{.Title}}", 4000)}, "body", "sources: body: expands to more than 200000 bytes"},
+		{"post too long", Template{Title: strings.Repeat("{{.Title}}", 5)}, "title", "sources: template gives an invalid post: title: title is longer than 250 characters"},
+		{"unsafe body only", Template{Body: "<script>{{.Title}}</script>"}, "body", "sources: template gives an invalid post: body: body has no content left after removing unsafe HTML"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,12 +140,12 @@ func TestParseTemplateErrorsNameTheField(t *testing.T) {
 
 // Items are bounded too: a huge summary cannot make a huge post.
 func TestRenderOutputBound(t *testing.T) {
-	c, err := ParseTemplate(Template{Summary: "{{.Summary}} {{.Summary}}"})
+	c, err := ParseTemplate(Template{Body: "{{.GUID}} {{.GUID}}"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Render(Item{Title: "A", Summary: strings.Repeat("á", 60000)}) // 120 KB each
-	if err == nil || err.Error() != "sources: summary: output is longer than 200000 bytes" {
+	_, err = c.Render(Item{Title: "A", GUID: strings.Repeat("á", 60000)}) // 120 KB each
+	if err == nil || err.Error() != "sources: body: expands to more than 200000 bytes" {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -160,47 +166,27 @@ func TestRenderConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestTruncate(t *testing.T) {
-	tests := []struct {
-		name string
-		n    int
-		in   string
-		want string
-	}{
-		{"short", 10, "Công bố", "Công bố"},
-		{"exact", 7, "Công bố", "Công bố"},
-		{"cut at space", 12, "Công bố thủ tục mới", "Công bố thủ…"},
-		{"cut before a space", 9, "Công bố thủ tục", "Công bố…"},
-		{"one long word", 5, "1.001612.000.00.00.H01", "1.00…"},
-		{"NFD counted as NFC", 3, "Ca\u0309i", "C\u1ea3i"},
-		{"zero", 0, "abc", ""},
-		{"negative", -1, "abc", ""},
+// A category template of a few kilobytes made of printf widths once took
+// the process to 2 GB before the output cap was checked: each width verb
+// made fmt build a megabyte in memory. Such a template is now refused when
+// parsed, before anything is expanded. The attack is scaled down (40
+// verbs, about 40 MB on the old code) to keep the test light.
+func TestPrintfWidthTemplateIsRefusedWithoutAllocating(t *testing.T) {
+	const verbs = 40
+	attack := `{{printf "` + strings.Repeat("%0999999d", verbs) + `"` + strings.Repeat(" 1", verbs) + `}}`
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := ParseTemplate(Template{Category: attack})
+	runtime.ReadMemStats(&after)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d-byte category template: err = %v; allocated %d KB (heap %d KB → %d KB)",
+		len(attack), err, allocated>>10, before.HeapAlloc>>10, after.HeapAlloc>>10)
+	var fe content.FieldError
+	if !errors.As(err, &fe) || fe.Field != "category" {
+		t.Errorf("err = %v, want an error on category", err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := truncate(tt.n, tt.in); got != tt.want {
-				t.Fatalf("truncate(%d, %q) = %q, want %q", tt.n, tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestFormatDate(t *testing.T) {
-	loc := vietnamZone()
-	tests := []struct {
-		name string
-		in   time.Time
-		want string
-	}{
-		{"zero", time.Time{}, ""},
-		{"UTC evening is next day", time.Date(2026, 11, 19, 17, 30, 0, 0, time.UTC), "20/11/2026"},
-		{"+0700 kept", time.Date(2026, 11, 20, 8, 30, 0, 0, time.FixedZone("", 7*3600)), "20/11/2026"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := formatDate(tt.in, loc); got != tt.want {
-				t.Fatalf("formatDate = %q, want %q", got, tt.want)
-			}
-		})
+	if allocated > 4<<20 {
+		t.Fatalf("parsing the template allocated %d MB, want under 4 MB", allocated>>20)
 	}
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // PostTemplate is the post a schedule creates at each occurrence; text
-// fields may use the occurrence's date (see recurrence.Expand).
+// fields may use the occurrence's date (see worker.OccurrenceText).
 type PostTemplate struct {
 	Title    string `json:"title"`
 	Summary  string `json:"summary,omitempty"`

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
 )
@@ -84,6 +85,14 @@ func (m *Materializer) Materialize(ctx context.Context, sc storage.Schedule) (in
 	if err != nil {
 		return 0, err
 	}
+	tmpl, err := storage.DecodeTemplate(sc.Template)
+	if err != nil {
+		return 0, err
+	}
+	text, err := NewOccurrenceText(tmpl, sc.Timezone)
+	if err != nil {
+		return 0, fmt.Errorf("schedule template: %w", err)
+	}
 	now := m.now().UTC()
 	from := sc.MaterializedUntil
 	if earliest := now.Add(-missedGrace); from.Before(earliest) {
@@ -92,7 +101,14 @@ func (m *Materializer) Materialize(ctx context.Context, sc storage.Schedule) (in
 	to := now.Add(m.horizon)
 	created := 0
 	for _, at := range rule.Between(from, to) {
-		ok, err := m.createOccurrence(ctx, sc, at)
+		ok, err := m.createOccurrence(ctx, sc, tmpl, text, at)
+		var invalid content.FieldError
+		if errors.As(err, &invalid) {
+			// This occurrence's text breaks a post limit (a longer weekday
+			// name, say); the schedule's other occurrences go on.
+			m.log.Warn("schedule occurrence skipped", "schedule_id", sc.ID, "occurrence", at, "err", err)
+			continue
+		}
 		if err != nil {
 			return created, fmt.Errorf("occurrence %s: %w", at.Format(time.RFC3339), err)
 		}
@@ -114,8 +130,8 @@ func ScheduleSpec(sc storage.Schedule) recurrence.Spec {
 	return recurrence.Spec{Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt, EndsAt: sc.EndsAt, Count: sc.Count}
 }
 
-func (m *Materializer) createOccurrence(ctx context.Context, sc storage.Schedule, at time.Time) (bool, error) {
-	p, targets, err := m.occurrencePost(ctx, sc, at)
+func (m *Materializer) createOccurrence(ctx context.Context, sc storage.Schedule, tmpl storage.PostTemplate, text *OccurrenceText, at time.Time) (bool, error) {
+	p, targets, err := m.occurrencePost(ctx, sc, tmpl, text, at)
 	if err != nil {
 		return false, err
 	}
@@ -146,24 +162,12 @@ func (m *Materializer) createOccurrence(ctx context.Context, sc storage.Schedule
 	return true, nil
 }
 
-func (m *Materializer) occurrencePost(ctx context.Context, sc storage.Schedule, at time.Time) (storage.Post, storage.Targets, error) {
-	tmpl, err := storage.DecodeTemplate(sc.Template)
-	if err != nil {
-		return storage.Post{}, storage.Targets{}, err
-	}
+func (m *Materializer) occurrencePost(ctx context.Context, sc storage.Schedule, tmpl storage.PostTemplate, text *OccurrenceText, at time.Time) (storage.Post, storage.Targets, error) {
 	targets, err := storage.DecodeTargets(sc.Targets)
 	if err != nil {
 		return storage.Post{}, storage.Targets{}, err
 	}
-	loc, err := time.LoadLocation(orDefault(sc.Timezone, recurrence.DefaultTimezone))
-	if err != nil {
-		return storage.Post{}, storage.Targets{}, err
-	}
-	title, err := recurrence.Expand(tmpl.Title, at, loc)
-	if err != nil {
-		return storage.Post{}, storage.Targets{}, err
-	}
-	summary, err := recurrence.Expand(tmpl.Summary, at, loc)
+	clean, err := text.Post(at)
 	if err != nil {
 		return storage.Post{}, storage.Targets{}, err
 	}
@@ -172,8 +176,8 @@ func (m *Materializer) occurrencePost(ctx context.Context, sc storage.Schedule, 
 		return storage.Post{}, storage.Targets{}, fmt.Errorf("schedule author: %w", err)
 	}
 	id, occ := sc.ID, at
-	p := storage.Post{Title: title, Summary: summary, Body: tmpl.Body, Category: tmpl.Category,
-		Audience: orDefault(tmpl.Audience, "all"), Link: tmpl.Link, ImageURL: tmpl.ImageURL,
+	p := storage.Post{Title: clean.Title, Summary: clean.Summary, Body: clean.Body, Category: clean.Category,
+		Audience: clean.Audience, Link: tmpl.Link, ImageURL: tmpl.ImageURL,
 		Priority: orDefault(tmpl.Priority, "normal"), PublishAt: at, CreatedBy: sc.CreatedBy,
 		ScheduleID: &id, OccurrenceAt: &occ}
 	if storage.AuthorNeedsApproval(author) {

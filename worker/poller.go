@@ -242,6 +242,9 @@ func (p *Poller) ingestItem(ctx context.Context, src storage.Source, status stri
 	}
 	post, err := p.itemPost(src, status, tmpl, it)
 	if err != nil {
+		// One item the template cannot turn into a valid post is recorded
+		// as skipped; the feed's other items go on.
+		p.log.Warn("feed item not posted", "source_id", src.ID, "item_key", item.Key, "err", err)
 		item.Skipped = truncateRunes(err.Error(), 200)
 		post = nil
 	}
@@ -266,13 +269,9 @@ func (p *Poller) itemPost(src storage.Source, status string, tmpl *sources.Compi
 	if src.MaxAgeDays > 0 && !it.Published.IsZero() && it.Published.Before(now.AddDate(0, 0, -src.MaxAgeDays)) {
 		return nil, nil
 	}
-	r, err := tmpl.Render(it)
+	text, err := tmpl.Post(it)
 	if err != nil {
 		return nil, err
-	}
-	text, errs := content.CleanPost(content.PostText{Title: r.Title, Summary: r.Summary, Body: r.Body, Category: r.Category})
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("template gives an invalid post: %s", errs[0].Error())
 	}
 	id := src.ID
 	post := &storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body, Category: text.Category,

@@ -382,3 +382,43 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// An item whose expansion breaks a post limit is recorded as skipped with
+// the reason; the feed's other items are still posted.
+func TestItemBreakingPostLimitsIsSkippedAlone(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	ch := h.channel("webhook", map[string]string{"url": "https://example.org", "secret": secret})
+	author := storage.User{Name: "Biên tập", Role: storage.RoleEditor}
+	h.store.CreateUser(ctx, &author, "test")
+	now := time.Now()
+	feed := govFeed(3, now)
+	// Item 3's title is 400 characters once expanded: over the 250 a post may have.
+	feed = strings.Replace(feed, "Thủ tục số 3:", "Thủ tục số 3: "+strings.Repeat("dài ", 100), 1)
+	f := newFeedServer(t, feed)
+	src := h.source(t, f.srv.URL, storage.SourceAuto, "", ch.ID, author.ID)
+
+	poll := h.pollNow(t, newPoller(h, &countingEnqueuer{}, 2*time.Second, time.Now), src.ID)
+	if poll.Outcome != storage.PollOK || poll.ItemsSeen != 3 || poll.ItemsNew != 3 {
+		t.Fatalf("poll = %+v, want ok with 3 new items", poll)
+	}
+	if posts := h.sourcePosts(t, src.ID); len(posts) != 2 {
+		t.Fatalf("posts = %d, want the 2 valid items posted", len(posts))
+	}
+	items, _, err := h.store.RecentSourceItems(ctx, src.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := 0
+	for _, it := range items {
+		if it.Skipped != "" {
+			skipped++
+			if !strings.Contains(it.Skipped, "title is longer than 250 characters") || it.PostID != 0 {
+				t.Errorf("skipped item: %q, post %v", it.Skipped, it.PostID)
+			}
+		}
+	}
+	if skipped != 1 {
+		t.Fatalf("skipped items = %d, want 1", skipped)
+	}
+}
