@@ -50,7 +50,7 @@ func Parse(body []byte, feedURL string) (Feed, error) {
 		return Feed{}, parseError(body, err)
 	}
 	base := baseURL(feedURL)
-	feed := Feed{Title: content.PlainText(gf.Title), Link: resolveHTTP(base, gf.Link)}
+	feed := Feed{Title: feedText(gf.Title), Link: resolveHTTP(base, gf.Link)}
 	for _, gi := range gf.Items {
 		if gi != nil {
 			feed.Items = append(feed.Items, newItem(gi, base, feed.Title))
@@ -107,16 +107,25 @@ func baseURL(feedURL string) *url.URL {
 
 func newItem(gi *gofeed.Item, base *url.URL, feedTitle string) Item {
 	it := Item{
-		GUID:      content.NFC(strings.TrimSpace(gi.GUID)),
-		Title:     content.PlainText(gi.Title),
+		GUID:      content.NFC(strings.TrimSpace(content.StripRefused(gi.GUID))),
+		Title:     feedText(gi.Title),
 		Link:      itemLink(gi, base),
-		Summary:   content.PlainText(itemHTML(gi)),
+		Summary:   feedText(itemHTML(gi)),
 		ImageURL:  itemImage(gi, base),
 		Published: itemPublished(gi),
 		FeedTitle: feedTitle,
 	}
 	it.Key = ItemKey(it)
 	return it
+}
+
+// feedText is a feed's text as plain text. Characters a person could not
+// type into Loa (stray control characters from pasted documents, C1 bytes
+// of mis-decoded Windows-1258 text, bidi overrides) are dropped rather than
+// refused: the item is a provincial announcement worth posting, and nobody
+// at the feed's end will fix it.
+func feedText(s string) string {
+	return content.PlainText(content.StripRefused(s))
 }
 
 // itemLink prefers the item's link, then its other links, then a guid that

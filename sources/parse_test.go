@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"github.com/loa-vn/loa/content"
 	"os"
 	"testing"
 	"time"
@@ -250,4 +251,29 @@ func asFetchError(t *testing.T, err error) *FetchError {
 		t.Fatalf("err = %v (%T), want *FetchError", err, err)
 	}
 	return fe
+}
+
+// TestParseDropsCharactersLoaRefuses: a portal's feed with control
+// characters from a pasted document, a C1 byte and a bidi override still
+// gives a postable item, without them.
+func TestParseDropsCharactersLoaRefuses(t *testing.T) {
+	body := []byte("<rss version=\"2.0\"><channel><title>TTHC\u0085 t\u1ec9nh</title><item>" +
+		"<title>C\u00f4ng b\u1ed1\u000b TTHC \u202emoi\u202c</title><guid isPermaLink=\"false\">id\u0007-1</guid>" +
+		"<description>D\u00f2ng m\u1ed9t\u0080 \u2066x\u2069</description></item></channel></rss>")
+	feed, err := Parse(body, "https://tthc.tinhmau.gov.vn/rss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := feed.Items[0]
+	for name, got := range map[string]string{"feed title": feed.Title, "title": it.Title, "guid": it.GUID, "summary": it.Summary} {
+		if _, why, bad := content.BadChar(got, false); bad {
+			t.Errorf("%s %q keeps %s", name, got, why)
+		}
+	}
+	if it.Title != "Công bố TTHC moi" || it.Summary != "Dòng một x" || it.GUID != "id-1" {
+		t.Errorf("item = %+v", it)
+	}
+	if _, errs := content.CleanPost(content.PostText{Title: it.Title, Summary: it.Summary}); len(errs) > 0 {
+		t.Errorf("the item does not make a post: %v", errs)
+	}
 }
