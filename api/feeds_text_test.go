@@ -27,7 +27,11 @@ func TestFeedWellFormedWhateverIsStored(t *testing.T) {
 	good := e.createPost(editorToken, postBody(feed.ID))
 	e.finish(good.Deliveries[0].ID, storage.DeliveryDelivered)
 
-	const bad = "x\x00y\x0bz\uFFFE\uFFFF\u0085\u009b\xff\xed\xa0\x80\u202E!"
+	bad := "x\x00y\x0bz\uFFFE\uFFFF\u0085\u009b\xff\xed\xa0\x80\u202E!"
+	if e.store.Driver() == "postgres" {
+		// PostgreSQL text holds neither NUL nor invalid UTF-8; the rest it stores.
+		bad = "xy\x0bz\uFFFE\uFFFF\u0085\u009b\u202E!"
+	}
 	p := storage.Post{Title: "Tiêu đề " + bad, Summary: "Tóm tắt " + bad, Body: "<p>Nội dung " + bad + "</p>",
 		Category: "Mục " + bad, Audience: "all", Priority: "normal", PublishAt: testNow, CreatedBy: e.users[editorToken].ID}
 	ds, err := e.store.CreatePost(context.Background(), &p, []int64{feed.ID}, nil, "test")
