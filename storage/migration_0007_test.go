@@ -25,7 +25,7 @@ func openAtVersion6(t *testing.T) *Store {
 	if err := s.db.Migrator().AutoMigrate(&schemaMigration{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range migrations()[:6] {
+	for _, m := range migrations(DefaultRootAgencyName)[:6] {
 		if _, err := s.applyMigration(ctx, m); err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,9 @@ type migration struct {
 	up      func(tx *gorm.DB) error
 }
 
-func migrations() []migration {
+// migrations lists every step; rootAgency names the root agency that
+// migration 10 creates (LOA_AGENCY_NAME).
+func migrations(rootAgency string) []migration {
 	return []migration{
 		{1, "core tables: users, tokens, channels, posts, deliveries, attempts, audit", migrate0001},
 		{2, "post link, image and priority; per-channel variants on deliveries", migrate0002},
@@ -28,6 +30,8 @@ func migrations() []migration {
 		{7, "user names unique up to case and Unicode form", migrate0007},
 		{8, "feed URLs' credentials sealed", migrate0008},
 		{9, "channel config leases, so credentials refresh outside transactions", migrate0009},
+		{10, "agencies; every user, channel, post, schedule, source and delivery in one",
+			func(tx *gorm.DB) error { return migrate0010(tx, rootAgency) }},
 	}
 }
 
@@ -47,7 +51,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("storage: create version table: %w", err)
 	}
 	var applied []string
-	for _, m := range migrations() {
+	for _, m := range migrations(s.rootAgency) {
 		done, err := s.applyMigration(ctx, m)
 		if err != nil {
 			return applied, err
@@ -92,7 +96,7 @@ func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
 func (s *Store) PendingMigrations(ctx context.Context) (int, error) {
 	db := s.db.WithContext(ctx)
 	if !db.Migrator().HasTable(&schemaMigration{}) {
-		return len(migrations()), nil
+		return len(migrations(s.rootAgency)), nil
 	}
 	var versions []int
 	if err := db.Model(&schemaMigration{}).Pluck("version", &versions).Error; err != nil {
@@ -103,7 +107,7 @@ func (s *Store) PendingMigrations(ctx context.Context) (int, error) {
 		have[v] = true
 	}
 	pending := 0
-	for _, m := range migrations() {
+	for _, m := range migrations(s.rootAgency) {
 		if !have[m.version] {
 			pending++
 		}

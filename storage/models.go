@@ -52,6 +52,9 @@ type User struct {
 	PasswordHash string
 	DisabledAt   *time.Time
 	CreatedAt    time.Time
+	// AgencyID is the agency the user belongs to; their role holds there
+	// and beneath it. 0 on a new user means the root agency.
+	AgencyID int64
 }
 
 // APIToken authenticates a user; only the SHA-256 of the token is kept.
@@ -77,7 +80,9 @@ type Channel struct {
 	Status       string
 	StatusReason string
 	// Slots are local "HH:MM" posting times as a JSON array, "" when none.
-	Slots     string
+	Slots string
+	// AgencyID owns the channel; 0 on a new channel means the root agency.
+	AgencyID  int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -105,17 +110,21 @@ type Post struct {
 	ScheduleID   *int64
 	OccurrenceAt *time.Time
 	// SourceID is set on posts made from a feed source; DigestAt on its digests.
-	SourceID  *int64
-	DigestAt  *time.Time
+	SourceID *int64
+	DigestAt *time.Time
+	// AgencyID owns the post; 0 on a new post means the root agency.
+	AgencyID  int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
 // Delivery is one post sent to one channel.
 type Delivery struct {
-	ID          int64
-	PostID      int64
-	ChannelID   int64
+	ID        int64
+	PostID    int64
+	ChannelID int64
+	// AgencyID is the channel's agency, copied when the delivery is made.
+	AgencyID    int64
 	Status      string
 	ScheduledAt time.Time
 	// Variant is the post's content for this channel as JSON, "" when the
@@ -199,8 +208,10 @@ type Schedule struct {
 	Status            string
 	CreatedBy         int64
 	MaterializedUntil time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// AgencyID owns the schedule; 0 on a new schedule means the root agency.
+	AgencyID  int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Source modes and statuses.
@@ -217,17 +228,19 @@ type Source struct {
 	Name string
 	// URL is the feed's address, any credentials inside it masked
 	// (secrets.MaskURL); URLSealed then holds it whole, sealed.
-	URL          string
-	URLSealed    []byte
-	PollEvery    int64
-	Mode         string
-	Template     string
-	Targets      string
-	DigestRule   string
-	MaxAgeDays   int
-	Status       string
-	CreatedBy    int64
-	ETag         string `gorm:"column:etag"`
+	URL        string
+	URLSealed  []byte
+	PollEvery  int64
+	Mode       string
+	Template   string
+	Targets    string
+	DigestRule string
+	MaxAgeDays int
+	Status     string
+	CreatedBy  int64
+	ETag       string `gorm:"column:etag"`
+	// AgencyID owns the source; 0 on a new source means the root agency.
+	AgencyID     int64
 	LastModified string
 	NextPollAt   time.Time
 	LeaseUntil   *time.Time

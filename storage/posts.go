@@ -53,7 +53,8 @@ func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, var
 }
 
 func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants map[int64]string, actor string) ([]Delivery, error) {
-	if err := checkChannels(tx, channelIDs); err != nil {
+	agencies, err := checkChannels(tx, channelIDs)
+	if err != nil {
 		return nil, err
 	}
 	deliveryStatus := DeliveryPendingApproval
@@ -68,7 +69,7 @@ func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants 
 	}
 	deliveries := make([]Delivery, len(channelIDs))
 	for i, chID := range channelIDs {
-		deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, Status: deliveryStatus,
+		deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, AgencyID: agencies[chID], Status: deliveryStatus,
 			ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt, Variant: variants[chID]}
 	}
 	if err := tx.Create(&deliveries).Error; err != nil {
@@ -79,14 +80,17 @@ func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants 
 		Detail: fmt.Sprintf("scheduled for %s to channels %s", p.PublishAt.Format("2006-01-02T15:04:05Z"), joinIDs(channelIDs))})
 }
 
-func checkChannels(tx *gorm.DB, ids []int64) error {
+// checkChannels returns the agency of each channel in ids, or an error
+// naming those missing or disabled.
+func checkChannels(tx *gorm.DB, ids []int64) (map[int64]int64, error) {
 	var chs []Channel
-	if err := tx.Select("id", "status").Where("id IN ?", ids).Find(&chs).Error; err != nil {
-		return err
+	if err := tx.Select("id", "status", "agency_id").Where("id IN ?", ids).Find(&chs).Error; err != nil {
+		return nil, err
 	}
 	found := make(map[int64]string, len(chs))
+	agencies := make(map[int64]int64, len(chs))
 	for _, ch := range chs {
-		found[ch.ID] = ch.Status
+		found[ch.ID], agencies[ch.ID] = ch.Status, ch.AgencyID
 	}
 	var bad ChannelsUnavailableError
 	for _, id := range ids {
@@ -99,9 +103,9 @@ func checkChannels(tx *gorm.DB, ids []int64) error {
 		}
 	}
 	if len(bad.Missing)+len(bad.Disabled) > 0 {
-		return &bad
+		return nil, &bad
 	}
-	return nil
+	return agencies, nil
 }
 
 // translateKeep is translate for errors that callers inspect by type.

@@ -37,6 +37,8 @@ type Store struct {
 	db      *gorm.DB
 	dialect dialect
 	now     func() time.Time
+	// rootAgency names the root agency a new schema gets.
+	rootAgency string
 }
 
 // Options says which database to open.
@@ -46,11 +48,21 @@ type Options struct {
 	DataDir     string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// RootAgencyName (LOA_AGENCY_NAME) names the one agency the schema
+	// starts with, on a fresh install and when upgrading a database from
+	// before agencies; empty means DefaultRootAgencyName.
+	RootAgencyName string
 }
+
+// DefaultRootAgencyName is LOA_AGENCY_NAME's default.
+const DefaultRootAgencyName = "Cơ quan"
 
 // Open connects to the database named by o. It does not migrate.
 func Open(ctx context.Context, o Options) (*Store, error) {
-	s := &Store{now: o.Now}
+	s := &Store{now: o.Now, rootAgency: o.RootAgencyName}
+	if s.rootAgency == "" {
+		s.rootAgency = DefaultRootAgencyName
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
