@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
@@ -55,12 +56,15 @@ const redacted = "xxxxx"
 // Config is Loa's configuration. The toml tags are the file keys; each
 // field's environment variable is LOA_ followed by the key in upper case.
 type Config struct {
-	Addr              string         `toml:"addr"`
-	DataDir           string         `toml:"data_dir"`
-	DatabaseURL       string         `toml:"database_url"`
-	RedisURL          string         `toml:"redis_url"`
-	AdminToken        string         `toml:"admin_token"`
-	Timezone          string         `toml:"timezone"`
+	Addr        string `toml:"addr"`
+	DataDir     string `toml:"data_dir"`
+	DatabaseURL string `toml:"database_url"`
+	RedisURL    string `toml:"redis_url"`
+	AdminToken  string `toml:"admin_token"`
+	Timezone    string `toml:"timezone"`
+	// AgencyName names the root agency when the database is created (or
+	// upgraded from before agencies); later it is renamed through the API.
+	AgencyName        string         `toml:"agency_name"`
 	Location          *time.Location `toml:"-"` // filled by Validate from Timezone
 	SecretKey         string         `toml:"secret_key"`
 	PublicURL         string         `toml:"public_url"`
@@ -91,6 +95,7 @@ func Defaults() Config {
 		Addr:              "127.0.0.1:8080",
 		DataDir:           "./data",
 		Timezone:          "Asia/Ho_Chi_Minh",
+		AgencyName:        "Cơ quan",
 		MaxBodyBytes:      1 << 20,
 		MaxAttempts:       8,
 		RetryBase:         10 * time.Second,
@@ -167,6 +172,7 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	envValue(e, "LOA_REDIS_URL", &c.RedisURL, parseString, "")
 	envValue(e, "LOA_ADMIN_TOKEN", &c.AdminToken, parseString, "")
 	envValue(e, "LOA_TIMEZONE", &c.Timezone, parseString, "")
+	envValue(e, "LOA_AGENCY_NAME", &c.AgencyName, parseString, "")
 	envValue(e, "LOA_SECRET_KEY", &c.SecretKey, parseString, "")
 	envValue(e, "LOA_PUBLIC_URL", &c.PublicURL, parseString, "")
 	envValue(e, "LOA_MAX_BODY_BYTES", &c.MaxBodyBytes, parseInt64, "a whole number")
@@ -214,6 +220,7 @@ func (c *Config) Validate() error {
 		checkRedisURL(c.RedisURL),
 		checkAdminToken(c.AdminToken),
 		c.resolveTimezone(),
+		checkAgencyName(c.AgencyName),
 		checkSecretKey(c.SecretKey),
 		c.resolvePublicURL(),
 		intInRange("LOA_MAX_BODY_BYTES", c.MaxBodyBytes, minMaxBodyBytes, maxMaxBodyBytes),
@@ -266,6 +273,19 @@ func checkAddr(addr string) error {
 func checkNotEmpty(name, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return fmt.Errorf("%s must not be empty", name)
+	}
+	return nil
+}
+
+// maxAgencyNameRunes is the longest agency name the database holds.
+const maxAgencyNameRunes = 200
+
+func checkAgencyName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return errors.New("LOA_AGENCY_NAME must not be empty")
+	case utf8.RuneCountInString(name) > maxAgencyNameRunes || strings.ContainsFunc(name, unicode.IsControl):
+		return fmt.Errorf("LOA_AGENCY_NAME must be one line of at most %d characters", maxAgencyNameRunes)
 	}
 	return nil
 }

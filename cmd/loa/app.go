@@ -48,7 +48,7 @@ func (d *deps) close() {
 }
 
 func openStore(ctx context.Context, cfg configs.Config) (*storage.Store, error) {
-	return storage.Open(ctx, storage.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	return storage.Open(ctx, storage.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, RootAgencyName: cfg.AgencyName})
 }
 
 // openDeps opens the database (migrating it if allowed), the key and Redis.
