@@ -87,11 +87,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 func (s *Server) toAPIError(err error) *Error {
 	var apiErr *Error
 	var httpErr *echo.HTTPError
+	var agencyErr *storage.AgencyError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
 	case errors.As(err, &httpErr):
 		return fromEchoError(httpErr)
+	case errors.As(err, &agencyErr):
+		return invalid(agencyErr.Field, agencyErr.Reason)
 	case errors.Is(err, storage.ErrNotFound):
 		return notFound("resource")
 	case errors.Is(err, errHashersBusy):

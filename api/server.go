@@ -138,6 +138,11 @@ func (s *Server) routes() {
 	v1.POST("/auth/login", s.login)
 
 	admin := []echo.MiddlewareFunc{s.authenticate, requireRole(storage.RoleAdmin)}
+	v1.POST("/agencies", s.createAgency, admin...)
+	v1.GET("/agencies", s.listAgencies, officer...)
+	v1.GET("/agencies/:id", s.getAgency, officer...)
+	v1.PATCH("/agencies/:id", s.updateAgency, admin...)
+
 	v1.GET("/users", s.listUsers, admin...)
 	v1.POST("/users", s.createUser, admin...)
 	v1.GET("/users/:id", s.getUser, admin...)
