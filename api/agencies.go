@@ -143,8 +143,26 @@ func (s *Server) createAgency(c echo.Context) error {
 	return c.JSON(http.StatusCreated, viewAgency(a))
 }
 
+// listAgencies lists the caller's subtree, or with agency_id the subtree
+// of that agency; one outside the caller's subtree lists nothing, as an
+// id that does not exist.
 func (s *Server) listAgencies(c echo.Context) error {
-	as, err := s.store.ListAgencies(c.Request().Context(), currentUser(c).AgencyID)
+	top, err := queryID(c, "agency_id")
+	if err != nil {
+		return err
+	}
+	if top == 0 {
+		top = currentUser(c).AgencyID
+	}
+	ok, err := s.inCallerScope(c, top)
+	if err != nil || !ok {
+		return s.renderAgencies(c, nil, err)
+	}
+	as, err := s.store.ListAgencies(c.Request().Context(), top)
+	return s.renderAgencies(c, as, err)
+}
+
+func (s *Server) renderAgencies(c echo.Context, as []storage.Agency, err error) error {
 	if err != nil {
 		return err
 	}

@@ -157,6 +157,23 @@ func TestAgencyListsAndChanges(t *testing.T) {
 	if got := agencyPaths(t, e.get("/api/v1/agencies", agencyOfficerToken)); !reflect.DeepEqual(got, subA) {
 		t.Errorf("A's officer sees %q", got)
 	}
+	narrow := []struct {
+		token, query string
+		want         []string
+	}{
+		{adminToken, fmt.Sprint(tr.A.ID), subA},
+		{adminToken, fmt.Sprint(tr.B.ID), []string{"Cơ quan / Huyện B"}},
+		{agencyOfficerToken, fmt.Sprint(tr.A1.ID), []string{"Cơ quan / Huyện A / Xã A1"}},
+		{agencyOfficerToken, fmt.Sprint(tr.B.ID), nil},
+		{agencyOfficerToken, fmt.Sprint(tr.R.ID), nil},
+		{adminToken, "999", nil},
+	}
+	for _, n := range narrow {
+		if got := agencyPaths(t, e.get("/api/v1/agencies?agency_id="+n.query, n.token)); !reflect.DeepEqual(got, n.want) {
+			t.Errorf("agency_id=%s: %q, want %q", n.query, got, n.want)
+		}
+	}
+	wantError(t, e.get("/api/v1/agencies?agency_id=x", adminToken), http.StatusUnprocessableEntity, "invalid_field", "agency_id")
 	got := decode[agencyJSON](t, e.get(fmt.Sprintf("/api/v1/agencies/%d", tr.A1.ID), agencyOfficerToken))
 	if *got.ParentID != tr.A.ID || got.Code != "a1" || !reflect.DeepEqual(got.Path, []string{"Cơ quan", "Huyện A", "Xã A1"}) {
 		t.Errorf("A1 = %+v", got)

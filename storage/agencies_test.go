@@ -255,3 +255,27 @@ func TestUpdateAgency(t *testing.T) {
 		t.Errorf("A1's history = %+v", h)
 	}
 }
+
+// LOA_ADMIN_TOKEN always yields an admin of everything: an "admin" user
+// found in an agency below the root is put back in the root.
+func TestEnvAdminReturnsToTheRoot(t *testing.T) {
+	st := storagetest.Open(t)
+	ctx := context.Background()
+	tr := newTree(t, st)
+	if err := st.EnsureEnvAdmin(ctx, "env1"); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := st.UserByTokenHash(ctx, "env1")
+	if u.AgencyID != tr.R.ID {
+		t.Fatalf("env admin in agency %d, want the root %d", u.AgencyID, tr.R.ID)
+	}
+	if err := st.DB().Model(&storage.User{}).Where("id = ?", u.ID).Update("agency_id", tr.A1.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureEnvAdmin(ctx, "env2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.UserByTokenHash(ctx, "env2"); err != nil || got.ID != u.ID || got.AgencyID != tr.R.ID {
+		t.Errorf("after restart LOA_ADMIN_TOKEN's user = %+v, %v", got, err)
+	}
+}

@@ -99,23 +99,28 @@ func (s *Store) EnsureEnvAdmin(ctx context.Context, tokenHash string) error {
 }
 
 // envAdminUser returns the user "admin", creating it, or restoring its admin
-// role and access if someone demoted or disabled it: LOA_ADMIN_TOKEN is the
-// operator's way back in, so it must always yield an enabled admin.
+// role, access and place in the root agency if someone demoted, disabled or
+// moved it: LOA_ADMIN_TOKEN is the operator's way back in, so it must
+// always yield an enabled admin of everything.
 func (s *Store) envAdminUser(tx *gorm.DB) (User, error) {
 	u := newUser("admin", RoleAdmin)
 	err := tx.Where("name_key = ?", u.NameKey).First(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return u, tx.Create(&u).Error
 	}
-	if err != nil || u.Role == RoleAdmin && u.DisabledAt == nil {
+	if err != nil {
+		return u, err
+	}
+	root, err := rootAgencyID(tx)
+	if err != nil || u.Role == RoleAdmin && u.DisabledAt == nil && u.AgencyID == root {
 		return u, err
 	}
 	from := u.Role
 	if err := tx.Model(&User{}).Where("id = ?", u.ID).
-		Updates(map[string]any{"role": RoleAdmin, "disabled_at": nil}).Error; err != nil {
+		Updates(map[string]any{"role": RoleAdmin, "disabled_at": nil, "agency_id": root}).Error; err != nil {
 		return u, err
 	}
-	u.Role, u.DisabledAt = RoleAdmin, nil
+	u.Role, u.DisabledAt, u.AgencyID = RoleAdmin, nil, root
 	return u, s.audit(tx, AuditEvent{Actor: "system:LOA_ADMIN_TOKEN", EntityType: EntityUser, EntityID: u.ID,
 		Action: "restored_admin", FromStatus: from, ToStatus: RoleAdmin})
 }
