@@ -279,3 +279,40 @@ func TestEnvAdminReturnsToTheRoot(t *testing.T) {
 		t.Errorf("after restart LOA_ADMIN_TOKEN's user = %+v, %v", got, err)
 	}
 }
+
+// Two moves at once that would each be fine alone but together make a
+// cycle (A under B, B under A): one of them is refused.
+func TestConcurrentMovesMakeNoCycle(t *testing.T) {
+	st := storagetest.Open(t)
+	ctx := context.Background()
+	tr := newTree(t, st)
+	errs := make(chan error, 2)
+	move := func(id, parent int64) {
+		_, err := st.UpdateAgency(ctx, id, storage.AgencyChange{ParentID: &parent}, "test")
+		errs <- err
+	}
+	go move(tr.A.ID, tr.B.ID)
+	go move(tr.B.ID, tr.A.ID)
+	var refused int
+	for range 2 {
+		var ae *storage.AgencyError
+		switch err := <-errs; {
+		case errors.As(err, &ae) && ae.Field == "parent_id":
+			refused++
+		case err != nil:
+			t.Errorf("move: %v", err)
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d moves refused, want 1", refused)
+	}
+	as, err := st.ListAgencies(ctx, tr.R.ID)
+	if err != nil || len(as) != 5 {
+		t.Fatalf("after the moves the root's subtree has %d agencies (%v): %q", len(as), err, names(as))
+	}
+	for _, a := range as {
+		if a.ParentID != nil && !strings.HasPrefix(a.Path, "/"+strconv.FormatInt(tr.R.ID, 10)+"/") {
+			t.Errorf("%s has path %s", a.Name, a.Path)
+		}
+	}
+}

@@ -54,13 +54,13 @@ func migrate0010(tx *gorm.DB, rootName string) error {
 	if err := tx.Exec("CREATE UNIQUE INDEX idx_agencies_path ON agencies (path)").Error; err != nil {
 		return err
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	root := m0010Agency{Name: rootName, Code: m0010Code(rootName), CreatedAt: now, UpdatedAt: now}
 	if err := tx.Create(&root).Error; err != nil {
 		return err
 	}
 	if err := tx.Model(&m0010Agency{}).Where("id = ?", root.ID).
-		Update("path", fmt.Sprintf("/%d/", root.ID)).Error; err != nil {
+		UpdateColumn("path", fmt.Sprintf("/%d/", root.ID)).Error; err != nil {
 		return err
 	}
 	for _, table := range m0010OwnedTables {
