@@ -12,9 +12,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
 
 const (
@@ -103,7 +103,7 @@ func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time, room
 		return nil, false, err
 	}
 	for _, sc := range scs {
-		rule, err := recurrence.Compile(worker.ScheduleSpec(sc))
+		rule, err := recurrence.Compile(publishing.ScheduleSpec(sc))
 		if err != nil {
 			continue
 		}
@@ -112,7 +112,7 @@ func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time, room
 			start = sc.MaterializedUntil
 		}
 		tmpl, _ := storage.DecodeTemplate(sc.Template)
-		text, textErr := worker.NewOccurrenceText(tmpl, sc.Timezone)
+		text, textErr := publishing.NewOccurrenceText(tmpl, sc.Timezone)
 		for _, at := range rule.Between(start, to) {
 			if len(items) >= room {
 				return items, true, nil

@@ -12,16 +12,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
-
-// Materializer creates a schedule's occurrence posts; the API calls it when
-// a schedule is created or resumed so the first posts show at once.
-type Materializer interface {
-	Materialize(ctx context.Context, sc storage.Schedule) (int, error)
-}
 
 type scheduleRequest struct {
 	Name       *string                    `json:"name"`
@@ -69,7 +63,7 @@ func (s *Server) viewSchedule(sc storage.Schedule) scheduleView {
 	if t, err := storage.DecodeTargets(sc.Targets); err == nil {
 		v.ChannelIDs = t.ChannelIDs
 	}
-	rule, err := recurrence.Compile(worker.ScheduleSpec(sc))
+	rule, err := recurrence.Compile(publishing.ScheduleSpec(sc))
 	if err != nil {
 		return v
 	}
@@ -104,7 +98,7 @@ func (s *Server) createSchedule(c echo.Context) error {
 	if err := s.store.CreateSchedule(ctx, &sc, actor(c)); err != nil {
 		return err
 	}
-	if _, err := s.materializer.Materialize(ctx, sc); err != nil {
+	if _, err := s.pub.Materialize(ctx, sc); err != nil {
 		s.log.Warn("first materialization failed; the worker retries", "schedule_id", sc.ID, "err", err)
 	}
 	return s.respondSchedule(c, sc.ID, http.StatusCreated)
@@ -178,7 +172,7 @@ func (s *Server) scheduleTemplate(req *postRequest, timezone string, sample time
 	}
 	tmpl := storage.PostTemplate{Title: p.Title, Summary: p.Summary, Body: p.Body, Category: p.Category,
 		Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority}
-	text, err := worker.NewOccurrenceText(tmpl, timezone)
+	text, err := publishing.NewOccurrenceText(tmpl, timezone)
 	if err != nil {
 		return storage.PostTemplate{}, templateError(err, " (use {{.Date}}, {{.Time}}, {{.Weekday}}, {{.Week}}, {{.Month}}, {{.Year}})")
 	}
@@ -309,7 +303,7 @@ func (s *Server) setScheduleStatus(status string) echo.HandlerFunc {
 		}
 		if status == storage.ScheduleActive {
 			if sc, err = s.store.GetSchedule(ctx, id); err == nil {
-				if _, err := s.materializer.Materialize(ctx, sc); err != nil {
+				if _, err := s.pub.Materialize(ctx, sc); err != nil {
 					s.log.Warn("materialization after resume failed; the worker retries", "schedule_id", id, "err", err)
 				}
 			}

@@ -13,11 +13,12 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/outbound"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
 
 // Scheduler puts delivery tasks in the queue; the database stays the source
@@ -30,15 +31,15 @@ type Scheduler interface {
 
 // Options are the server's dependencies.
 type Options struct {
-	Store        *storage.Store
-	Registry     *channels.Registry
-	Box          *secrets.Box
-	Channels     *worker.ChannelSet
-	Scheduler    Scheduler
-	Materializer Materializer
-	Poller       Poller
-	PingRedis    func(ctx context.Context) error
-	PublicURL    string
+	Store     *storage.Store
+	Registry  *channels.Registry
+	Box       *secrets.Box
+	Channels  *adapters.ChannelSet
+	Scheduler Scheduler
+	// Publishing applies the rules for posts; the handlers call it.
+	Publishing *publishing.Service
+	PingRedis  func(ctx context.Context) error
+	PublicURL  string
 	// Location is LOA_TIMEZONE: day boundaries and posting slots are in it.
 	Location     *time.Location
 	MaxBodyBytes int64 // zero means DefaultMaxBodyBytes
@@ -60,20 +61,19 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Server holds the handlers.
 type Server struct {
-	store        *storage.Store
-	registry     *channels.Registry
-	box          *secrets.Box
-	channels     *worker.ChannelSet
-	scheduler    Scheduler
-	materializer Materializer
-	poller       Poller
-	pingRedis    func(ctx context.Context) error
-	publicURL    string
-	guard        *outbound.Guard
-	loc          *time.Location
-	log          *slog.Logger
-	now          func() time.Time
-	echo         *echo.Echo
+	store     *storage.Store
+	registry  *channels.Registry
+	box       *secrets.Box
+	channels  *adapters.ChannelSet
+	scheduler Scheduler
+	pub       *publishing.Service
+	pingRedis func(ctx context.Context) error
+	publicURL string
+	guard     *outbound.Guard
+	loc       *time.Location
+	log       *slog.Logger
+	now       func() time.Time
+	echo      *echo.Echo
 	// dummyHash makes a log-in for an unknown name cost as much as a real
 	// one, so response times do not reveal which names exist.
 	dummyHash string
@@ -83,7 +83,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(o Options) *Server {
-	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler, materializer: o.Materializer, poller: o.Poller,
+	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler, pub: o.Publishing,
 		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now

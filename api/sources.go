@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -17,15 +16,9 @@ import (
 	"github.com/loa-vn/loa/storage"
 )
 
-// Poller polls a source whose lease the caller holds ("check now").
-type Poller interface {
-	Poll(ctx context.Context, src storage.Source) (storage.SourcePoll, error)
-}
-
 const (
 	minPollEvery = 5 * time.Minute
 	maxPollEvery = 7 * 24 * time.Hour
-	pollLease    = 2 * time.Minute
 )
 
 type sourceRequest struct {
@@ -284,17 +277,13 @@ func (s *Server) pollSource(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	src, err := s.store.ClaimSource(ctx, id, pollLease)
+	poll, err := s.pub.PollNow(ctx, id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return notFound("source")
 	case errors.Is(err, storage.ErrBusy):
 		return &Error{Status: http.StatusConflict, Code: "busy", Message: "this source is being polled right now; try again in a moment"}
 	case err != nil:
-		return err
-	}
-	poll, err := s.poller.Poll(ctx, src)
-	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, viewPoll(poll))
