@@ -174,7 +174,7 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 	// LOA_ALLOW_PRIVATE_TARGETS allows it; so the tests allow it.
 	guard := outbound.New(outbound.Options{AllowPrivate: loopback})
 	o := api.Options{
-		Store: e.store, Registry: reg, Box: box, Scheduler: e.sched, PingRedis: e.redis.Ping,
+		Store: e.store, Registry: reg, Box: box, PingRedis: e.redis.Ping,
 		Channels: adapters.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL, HTTPClient: guard.Client(5 * time.Second)}),
 		Publishing: publishing.New(publishing.Options{Store: e.store, Scheduler: e.sched, Secrets: box,
 			Fetcher:  sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second, Client: guard.Client(0)}),

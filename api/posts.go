@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -93,47 +94,40 @@ func (s *Server) createPost(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.PublishAt != nil && *req.PublishAt == "next_slot" {
-		chIDs, err := checkChannelIDs(req.ChannelIDs)
-		if err != nil {
-			return err
+	draft, err := s.draftFromRequest(req)
+	if err != nil {
+		return err
+	}
+	post, deliveries, err := s.pub.Submit(c.Request().Context(), currentUser(c), draft)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, viewPost(post, deliveries))
+}
+
+// draftFromRequest applies the field rules to a new post; "next_slot" as
+// publish_at leaves the time to publishing.Service.Submit.
+func (s *Server) draftFromRequest(req postRequest) (publishing.Draft, error) {
+	nextSlot := req.PublishAt != nil && *req.PublishAt == "next_slot"
+	if nextSlot {
+		if _, err := checkChannelIDs(req.ChannelIDs); err != nil {
+			return publishing.Draft{}, err
 		}
-		at, err := s.nextSlot(c.Request().Context(), chIDs)
-		if err != nil {
-			return err
-		}
-		slot := at.Format(time.RFC3339)
-		req.PublishAt = &slot
+		req.PublishAt = nil
 	}
 	post, err := s.postFromRequest(req)
 	if err != nil {
-		return err
+		return publishing.Draft{}, err
 	}
 	chIDs, err := checkChannelIDs(req.ChannelIDs)
 	if err != nil {
-		return err
+		return publishing.Draft{}, err
 	}
 	variants, err := cleanVariants(req.Variants, chIDs)
 	if err != nil {
-		return err
+		return publishing.Draft{}, err
 	}
-	post.CreatedBy = currentUser(c).ID
-	if needsApproval(currentUser(c)) {
-		post.Status = storage.PostPendingApproval
-	}
-	ctx := c.Request().Context()
-	deliveries, err := s.store.CreatePost(ctx, &post, chIDs, variants, actor(c))
-	var unavailable *storage.ChannelsUnavailableError
-	if errors.As(err, &unavailable) {
-		return invalid("channel_ids", unavailable.Error())
-	}
-	if err != nil {
-		return err
-	}
-	if post.Status != storage.PostPendingApproval {
-		s.queue(c, deliveries)
-	}
-	return c.JSON(http.StatusCreated, viewPost(post, deliveries))
+	return publishing.Draft{Post: post, ChannelIDs: chIDs, Variants: variants, NextSlot: nextSlot}, nil
 }
 
 // postFromRequest cleans the text fields and the publish time.
@@ -294,32 +288,13 @@ func (s *Server) listPosts(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 }
 
-// cancelPost cancels the post's deliveries that have not started. Officers
-// may cancel their own posts; editors and admins any.
+// cancelPost cancels the post's deliveries that have not started.
 func (s *Server) cancelPost(c echo.Context) error {
-	p, _, err := s.loadPost(c)
+	id, err := pathID(c, "id", "post")
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
-	if p.CreatedBy != u.ID && !hasRole(u, storage.RoleEditor) {
-		return forbidden("officers can cancel only their own posts")
-	}
-	ctx := c.Request().Context()
-	canceled, err := s.store.CancelPost(ctx, p.ID, actor(c))
-	if errors.Is(err, storage.ErrConflict) {
-		return &Error{Status: http.StatusConflict, Code: "nothing_to_cancel",
-			Message: "every delivery of this post has already been sent, failed or canceled"}
-	}
-	if err != nil {
-		return err
-	}
-	for _, id := range canceled {
-		if err := s.scheduler.Unschedule(ctx, id); err != nil {
-			s.log.Warn("cannot remove canceled delivery's task; it will find the delivery canceled", "delivery_id", id, "err", err)
-		}
-	}
-	p, ds, err := s.store.GetPost(ctx, p.ID)
+	p, ds, err := s.pub.Cancel(c.Request().Context(), currentUser(c), id)
 	if err != nil {
 		return err
 	}

@@ -90,16 +90,12 @@ func (s *Server) createSchedule(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc.CreatedBy = currentUser(c).ID
 	ctx := c.Request().Context()
 	if err := s.checkTargetChannels(ctx, sc.Targets); err != nil {
 		return err
 	}
-	if err := s.store.CreateSchedule(ctx, &sc, actor(c)); err != nil {
+	if err := s.pub.CreateSchedule(ctx, currentUser(c), &sc); err != nil {
 		return err
-	}
-	if _, err := s.pub.Materialize(ctx, sc); err != nil {
-		s.log.Warn("first materialization failed; the worker retries", "schedule_id", sc.ID, "err", err)
 	}
 	return s.respondSchedule(c, sc.ID, http.StatusCreated)
 }
@@ -280,33 +276,8 @@ func (s *Server) setScheduleStatus(status string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		ctx := c.Request().Context()
-		sc, err := s.store.GetSchedule(ctx, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return notFound("schedule")
-		}
-		if err != nil {
+		if err := s.pub.SetScheduleStatus(c.Request().Context(), currentUser(c), id, status); err != nil {
 			return err
-		}
-		u := currentUser(c)
-		if sc.CreatedBy != u.ID && !hasRole(u, storage.RoleEditor) {
-			return forbidden("officers can pause or resume only their own schedules")
-		}
-		canceled, err := s.store.SetScheduleStatus(ctx, id, status, actor(c))
-		if err != nil {
-			return err
-		}
-		for _, did := range canceled {
-			if err := s.scheduler.Unschedule(ctx, did); err != nil {
-				s.log.Warn("cannot remove paused occurrence's task", "delivery_id", did, "err", err)
-			}
-		}
-		if status == storage.ScheduleActive {
-			if sc, err = s.store.GetSchedule(ctx, id); err == nil {
-				if _, err := s.pub.Materialize(ctx, sc); err != nil {
-					s.log.Warn("materialization after resume failed; the worker retries", "schedule_id", id, "err", err)
-				}
-			}
 		}
 		return s.respondSchedule(c, id, http.StatusOK)
 	}

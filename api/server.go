@@ -21,21 +21,12 @@ import (
 	"github.com/loa-vn/loa/storage"
 )
 
-// Scheduler puts delivery tasks in the queue; the database stays the source
-// of truth, so a failure here is logged and repaired by the reconciler.
-type Scheduler interface {
-	Schedule(ctx context.Context, deliveryID int64, at time.Time) error
-	RunNow(ctx context.Context, deliveryID int64) error
-	Unschedule(ctx context.Context, deliveryID int64) error
-}
-
 // Options are the server's dependencies.
 type Options struct {
-	Store     *storage.Store
-	Registry  *channels.Registry
-	Box       *secrets.Box
-	Channels  *adapters.ChannelSet
-	Scheduler Scheduler
+	Store    *storage.Store
+	Registry *channels.Registry
+	Box      *secrets.Box
+	Channels *adapters.ChannelSet
 	// Publishing applies the rules for posts; the handlers call it.
 	Publishing *publishing.Service
 	PingRedis  func(ctx context.Context) error
@@ -65,7 +56,6 @@ type Server struct {
 	registry  *channels.Registry
 	box       *secrets.Box
 	channels  *adapters.ChannelSet
-	scheduler Scheduler
 	pub       *publishing.Service
 	pingRedis func(ctx context.Context) error
 	publicURL string
@@ -83,7 +73,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(o Options) *Server {
-	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler, pub: o.Publishing,
+	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, pub: o.Publishing,
 		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
@@ -133,11 +123,14 @@ func (s *Server) routes() {
 	// with middleware a catch-all route, which turns 405s into 404s.
 	v1 := e.Group("/api/v1")
 	officer := []echo.MiddlewareFunc{s.authenticate}
-	editor := []echo.MiddlewareFunc{s.authenticate, requireRole(storage.RoleEditor)}
 	v1.GET("/me", s.me, officer...)
 	v1.POST("/auth/login", s.login)
 
-	admin := []echo.MiddlewareFunc{s.authenticate, requireRole(storage.RoleAdmin)}
+	// Coarse gates by action; per-object decisions are the layer's, from the same policy.
+	may := func(a publishing.Action) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{s.authenticate, requireAction(a)}
+	}
+	admin, channelAdmin, sourceAdmin := may(publishing.ManageUsers), may(publishing.ManageChannels), may(publishing.ManageSources)
 	v1.GET("/users", s.listUsers, admin...)
 	v1.POST("/users", s.createUser, admin...)
 	v1.GET("/users/:id", s.getUser, admin...)
@@ -148,9 +141,9 @@ func (s *Server) routes() {
 
 	v1.GET("/channels", s.listChannels, officer...)
 	v1.GET("/channels/:id", s.getChannel, officer...)
-	v1.POST("/channels", s.createChannel, editor...)
-	v1.PATCH("/channels/:id", s.updateChannel, editor...)
-	v1.POST("/channels/:id/test", s.testChannel, editor...)
+	v1.POST("/channels", s.createChannel, channelAdmin...)
+	v1.PATCH("/channels/:id", s.updateChannel, channelAdmin...)
+	v1.POST("/channels/:id/test", s.testChannel, channelAdmin...)
 	v1.GET("/channels/:id/editions/:date/:file", s.edition, officer...)
 
 	v1.POST("/posts", s.createPost, officer...)
@@ -160,8 +153,8 @@ func (s *Server) routes() {
 	v1.GET("/posts/:id/preview", s.previewPost, officer...)
 	v1.POST("/posts/:id/cancel", s.cancelPost, officer...)
 	v1.PATCH("/posts/:id", s.editPost, officer...)
-	v1.POST("/posts/:id/approve", s.approvePost, editor...)
-	v1.POST("/posts/:id/reject", s.rejectPost, editor...)
+	v1.POST("/posts/:id/approve", s.approvePost, may(publishing.ApprovePost)...)
+	v1.POST("/posts/:id/reject", s.rejectPost, may(publishing.RejectPost)...)
 
 	v1.POST("/schedules", s.createSchedule, officer...)
 	v1.GET("/schedules", s.listSchedules, officer...)
@@ -169,12 +162,12 @@ func (s *Server) routes() {
 	v1.POST("/schedules/:id/pause", s.setScheduleStatus(storage.SchedulePaused), officer...)
 	v1.POST("/schedules/:id/resume", s.setScheduleStatus(storage.ScheduleActive), officer...)
 
-	v1.POST("/sources", s.createSource, editor...)
+	v1.POST("/sources", s.createSource, sourceAdmin...)
 	v1.GET("/sources", s.listSources, officer...)
 	v1.GET("/sources/:id", s.getSource, officer...)
-	v1.POST("/sources/:id/poll", s.pollSource, editor...)
-	v1.POST("/sources/:id/pause", s.setSourceStatus(storage.SourcePaused), editor...)
-	v1.POST("/sources/:id/resume", s.setSourceStatus(storage.SourceActive), editor...)
+	v1.POST("/sources/:id/poll", s.pollSource, sourceAdmin...)
+	v1.POST("/sources/:id/pause", s.setSourceStatus(storage.SourcePaused), sourceAdmin...)
+	v1.POST("/sources/:id/resume", s.setSourceStatus(storage.SourceActive), sourceAdmin...)
 
 	v1.GET("/calendar", s.calendar, officer...)
 

@@ -277,13 +277,8 @@ func (s *Server) pollSource(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	poll, err := s.pub.PollNow(ctx, id)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return notFound("source")
-	case errors.Is(err, storage.ErrBusy):
-		return &Error{Status: http.StatusConflict, Code: "busy", Message: "this source is being polled right now; try again in a moment"}
-	case err != nil:
+	poll, err := s.pub.PollNow(ctx, currentUser(c), id)
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, viewPoll(poll))

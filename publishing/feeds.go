@@ -20,11 +20,18 @@ const (
 	maxPollBackoff = 6 * time.Hour
 )
 
-// PollNow claims the source and polls it at once (the "check now" button);
-// storage.ErrBusy says another poll holds it.
-func (s *Service) PollNow(ctx context.Context, id int64) (storage.SourcePoll, error) {
+// PollNow claims the source and polls it at once (the "check now" button).
+func (s *Service) PollNow(ctx context.Context, by storage.User, id int64) (storage.SourcePoll, error) {
+	if err := Allowed(by, ManageSources, Subject{}); err != nil {
+		return storage.SourcePoll{}, err
+	}
 	src, err := s.store.ClaimSource(ctx, id, PollLease)
-	if err != nil {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return storage.SourcePoll{}, &NotFoundError{What: "source"}
+	case errors.Is(err, storage.ErrBusy):
+		return storage.SourcePoll{}, &StateError{Code: "busy", Message: "this source is being polled right now; try again in a moment", Err: err}
+	case err != nil:
 		return storage.SourcePoll{}, err
 	}
 	return s.Poll(ctx, src)

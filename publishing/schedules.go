@@ -17,6 +17,50 @@ import (
 // Loa was down; older ones are skipped rather than sent as stale news.
 const missedGrace = time.Hour
 
+// CreateSchedule stores author's new schedule and creates its first
+// occurrences at once; a failure there is logged and left to the worker.
+func (s *Service) CreateSchedule(ctx context.Context, author storage.User, sc *storage.Schedule) error {
+	if err := Allowed(author, CreateSchedule, Subject{}); err != nil {
+		return err
+	}
+	sc.CreatedBy = author.ID
+	if err := s.store.CreateSchedule(ctx, sc, ActorName(author)); err != nil {
+		return err
+	}
+	if _, err := s.Materialize(ctx, *sc); err != nil {
+		s.log.Warn("first materialization failed; the worker retries", "schedule_id", sc.ID, "err", err)
+	}
+	return nil
+}
+
+// SetScheduleStatus pauses a schedule (canceling its future occurrences
+// that have not started going out) or resumes it (creating them again).
+func (s *Service) SetScheduleStatus(ctx context.Context, by storage.User, id int64, status string) error {
+	sc, err := s.store.GetSchedule(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return &NotFoundError{What: "schedule"}
+	}
+	if err != nil {
+		return err
+	}
+	if err := Allowed(by, PauseResumeSchedule, Subject{OwnerID: sc.CreatedBy}); err != nil {
+		return err
+	}
+	canceled, err := s.store.SetScheduleStatus(ctx, id, status, ActorName(by))
+	if err != nil {
+		return err
+	}
+	s.unschedule(ctx, canceled)
+	if status == storage.ScheduleActive {
+		if sc, err = s.store.GetSchedule(ctx, id); err == nil {
+			if _, err := s.Materialize(ctx, sc); err != nil {
+				s.log.Warn("materialization after resume failed; the worker retries", "schedule_id", id, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
 // Materialize creates the posts of sc's occurrences up to the horizon and
 // reports how many it created.
 func (s *Service) Materialize(ctx context.Context, sc storage.Schedule) (int, error) {

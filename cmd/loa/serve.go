@@ -82,7 +82,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	if err := bootstrapAdmin(ctx, d, stdout); err != nil {
 		return err
 	}
-	return serveHTTP(ctx, d, ln, queue, pub)
+	return serveHTTP(ctx, d, ln, pub)
 }
 
 // materializeInterval is how often schedules are extended to the horizon;
@@ -130,9 +130,9 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 	}, nil
 }
 
-func serveHTTP(ctx context.Context, d *deps, ln net.Listener, queue *worker.Queue, pub *publishing.Service) error {
+func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Service) error {
 	handler := api.New(api.Options{
-		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels, Scheduler: queue,
+		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels,
 		Publishing:     pub,
 		PingRedis:      func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
 		PublicURL:      d.cfg.PublicURL,
