@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -87,8 +86,7 @@ func currentUser(c echo.Context) storage.User {
 
 // actor names the user in the audit log.
 func actor(c echo.Context) string {
-	u := currentUser(c)
-	return "user:" + strconv.FormatInt(u.ID, 10) + " (" + u.Name + ")"
+	return publishing.ActorName(currentUser(c))
 }
 
 // ClientIP is the one rule for a request's client address: the peer's

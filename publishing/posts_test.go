@@ -213,3 +213,52 @@ func TestOperationsReportTypedErrors(t *testing.T) {
 		t.Errorf("second cancel: %v, want nothing_to_cancel", err)
 	}
 }
+
+// editScheduler also records removed tasks.
+type editScheduler struct {
+	*checkingScheduler
+	removed []int64
+}
+
+func (e *editScheduler) Unschedule(_ context.Context, id int64) error {
+	e.removed = append(e.removed, id)
+	return nil
+}
+
+// An officer's edit sends an editor's scheduled post back to approval and
+// removes its tasks; an editor's edit keeps it scheduled and queues it again.
+func TestEditRequeuesOnlyApprovedPosts(t *testing.T) {
+	f := newFixture(t)
+	sched := &editScheduler{checkingScheduler: f.sched}
+	pub := publishing.New(publishing.Options{Store: f.store, Scheduler: sched, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	officer, editor := f.user(t, storage.RoleOfficer, false), f.user(t, storage.RoleEditor, false)
+	p, _, err := pub.Submit(ctx, officer, f.draft())
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "Thông báo đã sửa"
+	change := func(storage.Post) (storage.PostEdit, error) { return storage.PostEdit{Title: &title}, nil }
+	if _, _, err := pub.Edit(ctx, f.user(t, storage.RoleOfficer, false), p.ID, change); !errors.Is(err, publishing.ErrNotAllowed) {
+		t.Fatalf("another officer edited the post: %v", err)
+	}
+	p, _, err = pub.Edit(ctx, editor, p.ID, change)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != storage.PostScheduled || p.Title != title || len(sched.queued()) != 2 || len(sched.removed) != 2 {
+		t.Fatalf("editor's edit: post %s %q, queued %v, removed %v", p.Status, p.Title, sched.queued(), sched.removed)
+	}
+	p, _, err = pub.Edit(ctx, officer, p.ID, change)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != storage.PostPendingApproval || len(sched.queued()) != 2 || len(sched.removed) != 4 {
+		t.Errorf("officer's edit: post %s, queued %v, removed %v; want pending, nothing more queued, tasks removed",
+			p.Status, sched.queued(), sched.removed)
+	}
+	refused := errors.New("bad field")
+	if _, _, err := pub.Edit(ctx, officer, p.ID, func(storage.Post) (storage.PostEdit, error) { return storage.PostEdit{}, refused }); !errors.Is(err, refused) {
+		t.Errorf("Edit ignored its change's error: %v", err)
+	}
+}
