@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,13 +14,6 @@ import (
 	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
-)
-
-const (
-	// pastTolerance lets a client send "now" from a clock slightly behind ours.
-	pastTolerance  = time.Minute
-	maxScheduleAge = 5 * 365 * 24 * time.Hour
-	maxChannels    = 50
 )
 
 type postRequest struct {
@@ -94,146 +86,58 @@ func (s *Server) createPost(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	draft, err := s.draftFromRequest(req)
+	d, err := draft(req)
 	if err != nil {
 		return err
 	}
-	post, deliveries, err := s.pub.Submit(c.Request().Context(), currentUser(c), draft)
+	post, deliveries, err := s.pub.Submit(c.Request().Context(), currentUser(c), d)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, viewPost(post, deliveries))
 }
 
-// draftFromRequest applies the field rules to a new post; "next_slot" as
-// publish_at leaves the time to publishing.Service.Submit.
-func (s *Server) draftFromRequest(req postRequest) (publishing.Draft, error) {
-	nextSlot := req.PublishAt != nil && *req.PublishAt == "next_slot"
-	if nextSlot {
-		if _, err := checkChannelIDs(req.ChannelIDs); err != nil {
-			return publishing.Draft{}, err
-		}
-		req.PublishAt = nil
-	}
-	post, err := s.postFromRequest(req)
+// draft is the request as the publishing layer takes it; variants are
+// decoded strictly here, their rules applied there.
+func draft(req postRequest) (publishing.Draft, error) {
+	variants, err := decodeVariants(req.Variants)
 	if err != nil {
 		return publishing.Draft{}, err
 	}
-	chIDs, err := checkChannelIDs(req.ChannelIDs)
-	if err != nil {
-		return publishing.Draft{}, err
-	}
-	variants, err := cleanVariants(req.Variants, chIDs)
-	if err != nil {
-		return publishing.Draft{}, err
-	}
-	return publishing.Draft{Post: post, ChannelIDs: chIDs, Variants: variants, NextSlot: nextSlot}, nil
+	return publishing.Draft{Fields: fields(req), ChannelIDs: derefIDs(req.ChannelIDs), Variants: variants}, nil
 }
 
-// postFromRequest cleans the text fields and the publish time.
-func (s *Server) postFromRequest(req postRequest) (storage.Post, error) {
-	text, fieldErrs := content.CleanPost(content.PostText{
-		Title: deref(req.Title), Summary: deref(req.Summary), Body: deref(req.Body),
-		Category: deref(req.Category), Audience: deref(req.Audience),
-	})
-	if len(fieldErrs) > 0 {
-		return storage.Post{}, invalid(fieldErrs[0].Field, fieldErrs[0].Message)
-	}
-	link, fe := content.CleanURL("link", deref(req.Link))
-	if fe != nil {
-		return storage.Post{}, invalid(fe.Field, fe.Message)
-	}
-	image, fe := content.CleanURL("image_url", deref(req.ImageURL))
-	if fe != nil {
-		return storage.Post{}, invalid(fe.Field, fe.Message)
-	}
-	priority, fe := content.CleanPriority(deref(req.Priority))
-	if fe != nil {
-		return storage.Post{}, invalid(fe.Field, fe.Message)
-	}
-	at, err := s.publishAt(req.PublishAt)
-	if err != nil {
-		return storage.Post{}, err
-	}
-	return storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body,
-		Category: text.Category, Audience: text.Audience, Link: link, ImageURL: image, Priority: priority,
-		PublishAt: at}, nil
+func fields(req postRequest) publishing.Fields {
+	return publishing.Fields{Title: deref(req.Title), Summary: deref(req.Summary), Body: deref(req.Body),
+		Category: deref(req.Category), Audience: deref(req.Audience), Link: deref(req.Link),
+		ImageURL: deref(req.ImageURL), Priority: deref(req.Priority), PublishAt: deref(req.PublishAt)}
 }
 
-// cleanVariants checks each variant is for one of the post's channels and
-// applies the field rules; it returns the variants as stored JSON by channel.
-func cleanVariants(in map[string]json.RawMessage, chIDs []int64) (map[int64]string, error) {
+// decodeVariants decodes each variant strictly; a key that is no channel
+// id is refused as the layer would refuse it.
+func decodeVariants(in map[string]json.RawMessage) (map[string]content.Variant, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	allowed := make(map[int64]bool, len(chIDs))
-	for _, id := range chIDs {
-		allowed[id] = true
-	}
-	out := make(map[int64]string, len(in))
+	out := make(map[string]content.Variant, len(in))
 	for key, raw := range in {
-		id, err := strconv.ParseInt(key, 10, 64)
-		if err != nil || !allowed[id] {
+		if _, err := strconv.ParseInt(key, 10, 64); err != nil {
 			return nil, invalid("variants."+key, "is not one of this post's channel_ids")
 		}
 		v, err := decodeVariant("variants."+key, raw)
 		if err != nil {
 			return nil, err
 		}
-		clean, errs := content.CleanVariant(v)
-		if len(errs) > 0 {
-			return nil, invalid("variants."+key+"."+errs[0].Field, errs[0].Message)
-		}
-		if clean == (content.Variant{}) {
-			continue
-		}
-		raw, err := json.Marshal(clean)
-		if err != nil {
-			return nil, err
-		}
-		out[id] = string(raw)
+		out[key] = v
 	}
 	return out, nil
 }
 
-func (s *Server) publishAt(raw *string) (time.Time, error) {
-	now := s.now().UTC().Truncate(time.Millisecond)
-	if raw == nil || *raw == "" {
-		return now, nil
+func derefIDs(ids *[]int64) []int64 {
+	if ids == nil {
+		return nil
 	}
-	at, err := time.Parse(time.RFC3339, *raw)
-	if err != nil {
-		return time.Time{}, invalid("publish_at", "must be an RFC 3339 time such as 2026-12-01T07:30:00+07:00")
-	}
-	switch {
-	case at.Before(now.Add(-pastTolerance)):
-		return time.Time{}, invalid("publish_at", "is in the past")
-	case at.After(now.Add(maxScheduleAge)):
-		return time.Time{}, invalid("publish_at", "is more than five years ahead")
-	case at.Before(now):
-		at = now
-	}
-	return at.UTC(), nil
-}
-
-func checkChannelIDs(ids *[]int64) ([]int64, error) {
-	if ids == nil || len(*ids) == 0 {
-		return nil, invalid("channel_ids", "name at least one channel")
-	}
-	if len(*ids) > maxChannels {
-		return nil, invalid("channel_ids", fmt.Sprintf("name at most %d channels", maxChannels))
-	}
-	seen := make(map[int64]bool, len(*ids))
-	for _, id := range *ids {
-		if id <= 0 {
-			return nil, invalid("channel_ids", fmt.Sprintf("unknown channel ids %d", id))
-		}
-		if seen[id] {
-			return nil, invalid("channel_ids", fmt.Sprintf("channel %d is listed twice", id))
-		}
-		seen[id] = true
-	}
-	return *ids, nil
+	return *ids
 }
 
 func deref(s *string) string {

@@ -158,10 +158,10 @@ func (s *Server) scheduleTemplate(req *postRequest, timezone string, sample time
 	if req.ChannelIDs != nil || req.PublishAt != nil || req.Variants != nil {
 		return storage.PostTemplate{}, invalid("template", "holds post text only; channel_ids and variants go beside it, times come from the rule")
 	}
-	p, err := s.postFromRequest(*req)
-	var apiErr *Error
-	if errors.As(err, &apiErr) && apiErr.Field != "" {
-		return storage.PostTemplate{}, invalid("template."+apiErr.Field, strings.TrimPrefix(apiErr.Message, apiErr.Field+": "))
+	p, err := s.pub.Clean(fields(*req))
+	var bad *publishing.InvalidError
+	if errors.As(err, &bad) {
+		return storage.PostTemplate{}, invalid("template."+bad.Field, bad.Message)
 	}
 	if err != nil {
 		return storage.PostTemplate{}, err

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/sources"
@@ -193,15 +194,15 @@ func sourceTemplate(t *sources.Template) (string, error) {
 }
 
 func (s *Server) targets(ids *[]int64, variants map[string]json.RawMessage) (string, error) {
-	chIDs, err := checkChannelIDs(ids)
+	vs, err := decodeVariants(variants)
 	if err != nil {
 		return "", err
 	}
-	vs, err := cleanVariants(variants, chIDs)
+	t, err := publishing.Targets(derefIDs(ids), vs)
 	if err != nil {
 		return "", err
 	}
-	raw, err := json.Marshal(storage.Targets{ChannelIDs: chIDs, Variants: vs})
+	raw, err := json.Marshal(t)
 	return string(raw), err
 }
 

@@ -4,20 +4,18 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
+	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/storage"
 )
 
-// Draft is a post its author submits: its text already cleaned by the
-// content rules, the channels it goes to and a variant (stored JSON) for
-// some of them.
+// Draft is a post as its author submits it: its fields, the channels it
+// goes to and a variant for some of them, keyed by channel id as written.
 type Draft struct {
-	Post       storage.Post
+	Fields
 	ChannelIDs []int64
-	Variants   map[int64]string
-	// NextSlot publishes at the earliest free posting slot of the channels
-	// instead of Post.PublishAt.
-	NextSlot bool
+	Variants   map[string]content.Variant
 }
 
 // ActorName names a person in the audit log.
@@ -25,26 +23,39 @@ func ActorName(u storage.User) string {
 	return "user:" + strconv.FormatInt(u.ID, 10) + " (" + u.Name + ")"
 }
 
-// Submit creates author's post with its deliveries in one transaction. The
-// approval rule decides whether it waits for an editor or is scheduled at
-// once; a scheduled post's deliveries are queued after the commit.
+// Submit applies the post rules to author's draft and creates the post
+// with its deliveries in one transaction. The approval rule decides whether
+// it waits for an editor or is scheduled at once; a scheduled post's
+// deliveries are queued after the commit. A publish time of NextSlotTime
+// takes the earliest free posting slot of the channels.
 func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (storage.Post, []storage.Delivery, error) {
 	if err := Allowed(author, SubmitPost, Subject{}); err != nil {
 		return storage.Post{}, nil, err
 	}
-	p := d.Post
-	if d.NextSlot {
+	f := d.Fields
+	if f.PublishAt == NextSlotTime {
+		if err := checkChannelIDs(d.ChannelIDs); err != nil {
+			return storage.Post{}, nil, err
+		}
 		at, err := s.NextSlot(ctx, d.ChannelIDs)
 		if err != nil {
 			return storage.Post{}, nil, err
 		}
-		p.PublishAt = at
+		f.PublishAt = at.Format(time.RFC3339)
 	}
-	p.CreatedBy, p.Status = author.ID, ""
+	p, err := s.Clean(f)
+	if err != nil {
+		return storage.Post{}, nil, err
+	}
+	targets, err := Targets(d.ChannelIDs, d.Variants)
+	if err != nil {
+		return storage.Post{}, nil, err
+	}
+	p.CreatedBy = author.ID
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
-	ds, err := s.store.CreatePost(ctx, &p, d.ChannelIDs, d.Variants, ActorName(author))
+	ds, err := s.store.CreatePost(ctx, &p, targets.ChannelIDs, targets.Variants, ActorName(author))
 	var unavailable *storage.ChannelsUnavailableError
 	if errors.As(err, &unavailable) {
 		return storage.Post{}, nil, invalid("channel_ids", unavailable.Error())

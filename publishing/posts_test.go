@@ -85,8 +85,8 @@ func (f *fixture) user(t *testing.T, role string, disabled bool) storage.User {
 }
 
 func (f *fixture) draft() publishing.Draft {
-	return publishing.Draft{Post: storage.Post{Title: "Thông báo", Body: "<p>Nội dung</p>", Priority: "normal",
-		PublishAt: now.Add(time.Hour)}, ChannelIDs: f.chIDs}
+	return publishing.Draft{Fields: publishing.Fields{Title: "Thông báo", Body: "<p>Nội dung</p>",
+		PublishAt: now.Add(time.Hour).Format(time.RFC3339)}, ChannelIDs: f.chIDs}
 }
 
 func TestSubmitAppliesTheApprovalRule(t *testing.T) {
