@@ -1,11 +1,9 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -90,11 +88,7 @@ func (s *Server) createSchedule(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.checkTargetChannels(ctx, sc.Targets); err != nil {
-		return err
-	}
-	if err := s.pub.CreateSchedule(ctx, currentUser(c), &sc); err != nil {
+	if err := s.pub.CreateSchedule(c.Request().Context(), currentUser(c), &sc); err != nil {
 		return err
 	}
 	return s.respondSchedule(c, sc.ID, http.StatusCreated)
@@ -204,28 +198,6 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-// checkTargetChannels refuses unknown or disabled channels now, rather than
-// at the first occurrence.
-func (s *Server) checkTargetChannels(ctx context.Context, stored string) error {
-	targets, err := storage.DecodeTargets(stored)
-	if err != nil {
-		return err
-	}
-	for _, id := range targets.ChannelIDs {
-		ch, err := s.store.GetChannel(ctx, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return invalid("channel_ids", "unknown channel ids "+strconv.FormatInt(id, 10))
-		}
-		if err != nil {
-			return err
-		}
-		if ch.Status == storage.ChannelDisabled {
-			return invalid("channel_ids", "disabled channel ids "+strconv.FormatInt(id, 10))
-		}
-	}
-	return nil
 }
 
 func (s *Server) listSchedules(c echo.Context) error {

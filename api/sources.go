@@ -101,12 +101,7 @@ func (s *Server) createSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	src.CreatedBy = currentUser(c).ID
-	ctx := c.Request().Context()
-	if err := s.checkTargetChannels(ctx, src.Targets); err != nil {
-		return err
-	}
-	if err := s.store.CreateSource(ctx, &src, actor(c)); err != nil {
+	if err := s.pub.CreateSource(c.Request().Context(), currentUser(c), &src); err != nil {
 		return err
 	}
 	return s.respondSource(c, src.ID, http.StatusCreated)
@@ -291,11 +286,7 @@ func (s *Server) setSourceStatus(status string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		err = s.store.SetSourceStatus(c.Request().Context(), id, status, actor(c))
-		if errors.Is(err, storage.ErrNotFound) {
-			return notFound("source")
-		}
-		if err != nil {
+		if err := s.pub.SetSourceStatus(c.Request().Context(), currentUser(c), id, status); err != nil {
 			return err
 		}
 		return s.respondSource(c, id, http.StatusOK)

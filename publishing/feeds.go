@@ -20,6 +20,30 @@ const (
 	maxPollBackoff = 6 * time.Hour
 )
 
+// CreateSource registers author's feed; its channels must exist and be enabled.
+func (s *Service) CreateSource(ctx context.Context, author storage.User, src *storage.Source) error {
+	if err := Allowed(author, ManageSources, Subject{}); err != nil {
+		return err
+	}
+	if err := s.checkTargetChannels(ctx, src.Targets); err != nil {
+		return err
+	}
+	src.CreatedBy = author.ID
+	return s.store.CreateSource(ctx, src, ActorName(author))
+}
+
+// SetSourceStatus pauses or resumes a source.
+func (s *Service) SetSourceStatus(ctx context.Context, by storage.User, id int64, status string) error {
+	if err := Allowed(by, ManageSources, Subject{}); err != nil {
+		return err
+	}
+	err := s.store.SetSourceStatus(ctx, id, status, ActorName(by))
+	if errors.Is(err, storage.ErrNotFound) {
+		return &NotFoundError{What: "source"}
+	}
+	return err
+}
+
 // PollNow claims the source and polls it at once (the "check now" button).
 func (s *Service) PollNow(ctx context.Context, by storage.User, id int64) (storage.SourcePoll, error) {
 	if err := Allowed(by, ManageSources, Subject{}); err != nil {

@@ -23,6 +23,9 @@ func (s *Service) CreateSchedule(ctx context.Context, author storage.User, sc *s
 	if err := Allowed(author, CreateSchedule, Subject{}); err != nil {
 		return err
 	}
+	if err := s.checkTargetChannels(ctx, sc.Targets); err != nil {
+		return err
+	}
 	sc.CreatedBy = author.ID
 	if err := s.store.CreateSchedule(ctx, sc, ActorName(author)); err != nil {
 		return err
