@@ -17,16 +17,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/rss"
 	"github.com/loa-vn/loa/channels/webhook"
 	"github.com/loa-vn/loa/outbound"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/storage/storagetest"
-	"github.com/loa-vn/loa/worker"
 )
 
 // testNow is the fixed clock of every test server: 08:30 in Hà Nội.
@@ -173,12 +174,12 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 	// LOA_ALLOW_PRIVATE_TARGETS allows it; so the tests allow it.
 	guard := outbound.New(outbound.Options{AllowPrivate: loopback})
 	o := api.Options{
-		Store: e.store, Registry: reg, Box: box, Scheduler: e.sched, PingRedis: e.redis.Ping,
-		Channels: worker.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL, HTTPClient: guard.Client(5 * time.Second)}),
-		Materializer: worker.NewMaterializer(e.store, e.sched, 30*24*time.Hour, time.Minute, slog.New(slog.DiscardHandler)).
-			WithClock(func() time.Time { return testNow }),
-		Poller: worker.NewPoller(e.store, e.sched, sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second, Client: guard.Client(0)}),
-			time.FixedZone("ICT", 7*3600), slog.New(slog.DiscardHandler)).WithSecrets(box),
+		Store: e.store, Registry: reg, Box: box, PingRedis: e.redis.Ping,
+		Channels: adapters.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL, HTTPClient: guard.Client(5 * time.Second)}),
+		Publishing: publishing.New(publishing.Options{Store: e.store, Scheduler: e.sched, Secrets: box,
+			Fetcher:  sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second, Client: guard.Client(0)}),
+			Location: time.FixedZone("ICT", 7*3600), Horizon: 30 * 24 * time.Hour, Logger: slog.New(slog.DiscardHandler),
+			Now: func() time.Time { return testNow }}),
 		Guard:     guard,
 		PublicURL: publicURL, MaxBodyBytes: maxBody, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return testNow },

@@ -9,11 +9,11 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -66,19 +66,18 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireRole lets through users with at least role min.
-func requireRole(min string) echo.MiddlewareFunc {
+// requireAction lets through users the policy allows to do a, on any
+// object; the layer decides again for the object itself.
+func requireAction(a publishing.Action) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if !hasRole(currentUser(c), min) {
-				return forbidden("this needs the " + min + " role or higher")
+			if err := publishing.Allowed(currentUser(c), a, publishing.Subject{OwnerID: currentUser(c).ID}); err != nil {
+				return err
 			}
 			return next(c)
 		}
 	}
 }
-
-func hasRole(u storage.User, min string) bool { return roleRank[u.Role] >= roleRank[min] }
 
 func currentUser(c echo.Context) storage.User {
 	u, _ := c.Get(userKey).(storage.User)
@@ -87,8 +86,7 @@ func currentUser(c echo.Context) storage.User {
 
 // actor names the user in the audit log.
 func actor(c echo.Context) string {
-	u := currentUser(c)
-	return "user:" + strconv.FormatInt(u.ID, 10) + " (" + u.Name + ")"
+	return publishing.ActorName(currentUser(c))
 }
 
 // ClientIP is the one rule for a request's client address: the peer's

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -12,15 +11,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
 
 const (
 	maxCalendarDays  = 93
 	maxCalendarItems = 5000
-	slotSearchDays   = 60
 )
 
 type calendarItem struct {
@@ -103,7 +101,7 @@ func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time, room
 		return nil, false, err
 	}
 	for _, sc := range scs {
-		rule, err := recurrence.Compile(worker.ScheduleSpec(sc))
+		rule, err := recurrence.Compile(publishing.ScheduleSpec(sc))
 		if err != nil {
 			continue
 		}
@@ -112,7 +110,7 @@ func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time, room
 			start = sc.MaterializedUntil
 		}
 		tmpl, _ := storage.DecodeTemplate(sc.Template)
-		text, textErr := worker.NewOccurrenceText(tmpl, sc.Timezone)
+		text, textErr := publishing.NewOccurrenceText(tmpl, sc.Timezone)
 		for _, at := range rule.Between(start, to) {
 			if len(items) >= room {
 				return items, true, nil
@@ -173,85 +171,4 @@ func cleanSlots(raw []string) (string, error) {
 	sort.Strings(out)
 	b, _ := json.Marshal(out)
 	return string(b), nil
-}
-
-func slotsOf(ch storage.Channel) []string {
-	var out []string
-	if ch.Slots != "" {
-		json.Unmarshal([]byte(ch.Slots), &out)
-	}
-	return out
-}
-
-// nextSlot finds the earliest time, a minute or more from now, that is a
-// posting slot of every chosen channel that has slots and is free on each.
-func (s *Server) nextSlot(ctx context.Context, chIDs []int64) (time.Time, error) {
-	var slotted []storage.Channel
-	for _, id := range chIDs {
-		ch, err := s.store.GetChannel(ctx, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return time.Time{}, invalid("channel_ids", fmt.Sprintf("unknown channel ids %d", id))
-		}
-		if err != nil {
-			return time.Time{}, err
-		}
-		if len(slotsOf(ch)) > 0 {
-			slotted = append(slotted, ch)
-		}
-	}
-	if len(slotted) == 0 {
-		return time.Time{}, invalid("publish_at", "next_slot needs a channel with posting slots; set \"slots\" on the channel")
-	}
-	for _, at := range s.candidateSlots(slotted) {
-		free, err := s.freeOnAll(ctx, slotted, at)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if free {
-			return at, nil
-		}
-	}
-	return time.Time{}, invalid("publish_at", fmt.Sprintf("no free posting slot in the next %d days", slotSearchDays))
-}
-
-// candidateSlots are the times in the coming days that are a slot of every channel.
-func (s *Server) candidateSlots(chs []storage.Channel) []time.Time {
-	common := map[string]int{}
-	for _, ch := range chs {
-		for _, hm := range slotsOf(ch) {
-			common[hm]++
-		}
-	}
-	var hms []string
-	for hm, n := range common {
-		if n == len(chs) {
-			hms = append(hms, hm)
-		}
-	}
-	sort.Strings(hms)
-	earliest := s.now().Add(time.Minute)
-	day := earliest.In(s.loc)
-	var out []time.Time
-	for d := 0; d < slotSearchDays; d++ {
-		for _, hm := range hms {
-			t, _ := time.ParseInLocation("2006-01-02 15:04", day.AddDate(0, 0, d).Format("2006-01-02")+" "+hm, s.loc)
-			if !t.Before(earliest) {
-				out = append(out, t.UTC())
-			}
-		}
-	}
-	return out
-}
-
-func (s *Server) freeOnAll(ctx context.Context, chs []storage.Channel, at time.Time) (bool, error) {
-	for _, ch := range chs {
-		taken, err := s.store.TakenSlots(ctx, ch.ID, []time.Time{at})
-		if err != nil {
-			return false, err
-		}
-		if taken[at] {
-			return false, nil
-		}
-	}
-	return true, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -35,7 +36,7 @@ type feedURLs struct {
 // viewChannel shows a channel with every secret masked.
 func (s *Server) viewChannel(ch storage.Channel) (channelView, error) {
 	v := channelView{ID: ch.ID, Name: ch.Name, Kind: ch.Kind, Status: ch.Status, StatusReason: ch.StatusReason,
-		Slots: slotsOf(ch), CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC()}
+		Slots: publishing.Slots(ch), CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC()}
 	if v.Slots == nil {
 		v.Slots = []string{}
 	}

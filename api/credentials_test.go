@@ -10,12 +10,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/facebook"
 	"github.com/loa-vn/loa/channels/rss"
 	"github.com/loa-vn/loa/channels/webhook"
-	"github.com/loa-vn/loa/worker"
 )
 
 const (
@@ -30,7 +30,7 @@ func withFacebook(o *api.Options) {
 		panic(err)
 	}
 	o.Registry = reg
-	o.Channels = worker.NewChannelSet(reg, o.Box, channels.Env{PublicBaseURL: publicURL})
+	o.Channels = adapters.NewChannelSet(reg, o.Box, channels.Env{PublicBaseURL: publicURL})
 }
 
 // graphFake stands in for Graph (or for an attacker's server): it answers

@@ -116,22 +116,9 @@ func (s *Server) retryDelivery(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	d, err := s.store.RetryDelivery(ctx, id, currentUser(c), actor(c))
-	var notAllowed *storage.NotAllowedError
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return notFound("delivery")
-	case errors.As(err, &notAllowed):
-		return forbidden(notAllowed.Reason)
-	case errors.Is(err, storage.ErrConflict):
-		return &Error{Status: http.StatusConflict, Code: "not_retryable",
-			Message: "only failed or unconfirmed deliveries can be retried; this one is " + d.Status}
-	case err != nil:
+	d, err := s.pub.Retry(c.Request().Context(), currentUser(c), id)
+	if err != nil {
 		return err
-	}
-	if err := s.scheduler.RunNow(ctx, id); err != nil {
-		s.log.Warn("cannot queue retried delivery now; the reconciler will", "delivery_id", id, "err", err)
 	}
 	return c.JSON(http.StatusOK, viewDelivery(d))
 }

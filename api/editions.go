@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/channels/radio"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
 
 // edition serves a radio channel's edition for one day and air time as the
@@ -66,7 +66,7 @@ func (s *Server) buildEdition(ctx context.Context, ch storage.Channel, key radio
 	}
 	items := make([]radio.Item, 0, len(entries))
 	for _, e := range entries {
-		msg, err := worker.MessageFor(e.Post, e.Delivery)
+		msg, err := publishing.MessageFor(e.Post, e.Delivery)
 		if err != nil {
 			return radio.Edition{}, err
 		}

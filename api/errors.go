@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -88,6 +89,10 @@ func (s *Server) toAPIError(err error) *Error {
 	var apiErr *Error
 	var httpErr *echo.HTTPError
 	var agencyErr *storage.AgencyError
+	var missing *publishing.NotFoundError
+	var bad *publishing.InvalidError
+	var refused *publishing.NotAllowedError
+	var state *publishing.StateError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -95,6 +100,14 @@ func (s *Server) toAPIError(err error) *Error {
 		return fromEchoError(httpErr)
 	case errors.As(err, &agencyErr):
 		return invalid(agencyErr.Field, agencyErr.Reason)
+	case errors.As(err, &missing):
+		return notFound(missing.What)
+	case errors.As(err, &bad):
+		return invalid(bad.Field, bad.Message)
+	case errors.As(err, &refused):
+		return forbidden(refused.Reason)
+	case errors.As(err, &state):
+		return &Error{Status: http.StatusConflict, Code: state.Code, Message: state.Message, Err: err}
 	case errors.Is(err, storage.ErrNotFound):
 		return notFound("resource")
 	case errors.Is(err, errHashersBusy):

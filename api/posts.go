@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,14 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
-)
-
-const (
-	// pastTolerance lets a client send "now" from a clock slightly behind ours.
-	pastTolerance  = time.Minute
-	maxScheduleAge = 5 * 365 * 24 * time.Hour
-	maxChannels    = 50
 )
 
 type postRequest struct {
@@ -93,153 +86,58 @@ func (s *Server) createPost(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.PublishAt != nil && *req.PublishAt == "next_slot" {
-		chIDs, err := checkChannelIDs(req.ChannelIDs)
-		if err != nil {
-			return err
-		}
-		at, err := s.nextSlot(c.Request().Context(), chIDs)
-		if err != nil {
-			return err
-		}
-		slot := at.Format(time.RFC3339)
-		req.PublishAt = &slot
-	}
-	post, err := s.postFromRequest(req)
+	d, err := draft(req)
 	if err != nil {
 		return err
 	}
-	chIDs, err := checkChannelIDs(req.ChannelIDs)
+	post, deliveries, err := s.pub.Submit(c.Request().Context(), currentUser(c), d)
 	if err != nil {
 		return err
-	}
-	variants, err := cleanVariants(req.Variants, chIDs)
-	if err != nil {
-		return err
-	}
-	post.CreatedBy = currentUser(c).ID
-	if needsApproval(currentUser(c)) {
-		post.Status = storage.PostPendingApproval
-	}
-	ctx := c.Request().Context()
-	deliveries, err := s.store.CreatePost(ctx, &post, chIDs, variants, actor(c))
-	var unavailable *storage.ChannelsUnavailableError
-	if errors.As(err, &unavailable) {
-		return invalid("channel_ids", unavailable.Error())
-	}
-	if err != nil {
-		return err
-	}
-	if post.Status != storage.PostPendingApproval {
-		s.queue(c, deliveries)
 	}
 	return c.JSON(http.StatusCreated, viewPost(post, deliveries))
 }
 
-// postFromRequest cleans the text fields and the publish time.
-func (s *Server) postFromRequest(req postRequest) (storage.Post, error) {
-	text, fieldErrs := content.CleanPost(content.PostText{
-		Title: deref(req.Title), Summary: deref(req.Summary), Body: deref(req.Body),
-		Category: deref(req.Category), Audience: deref(req.Audience),
-	})
-	if len(fieldErrs) > 0 {
-		return storage.Post{}, invalid(fieldErrs[0].Field, fieldErrs[0].Message)
-	}
-	link, fe := content.CleanURL("link", deref(req.Link))
-	if fe != nil {
-		return storage.Post{}, invalid(fe.Field, fe.Message)
-	}
-	image, fe := content.CleanURL("image_url", deref(req.ImageURL))
-	if fe != nil {
-		return storage.Post{}, invalid(fe.Field, fe.Message)
-	}
-	priority, fe := content.CleanPriority(deref(req.Priority))
-	if fe != nil {
-		return storage.Post{}, invalid(fe.Field, fe.Message)
-	}
-	at, err := s.publishAt(req.PublishAt)
+// draft is the request as the publishing layer takes it; variants are
+// decoded strictly here, their rules applied there.
+func draft(req postRequest) (publishing.Draft, error) {
+	variants, err := decodeVariants(req.Variants)
 	if err != nil {
-		return storage.Post{}, err
+		return publishing.Draft{}, err
 	}
-	return storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body,
-		Category: text.Category, Audience: text.Audience, Link: link, ImageURL: image, Priority: priority,
-		PublishAt: at}, nil
+	return publishing.Draft{Fields: fields(req), ChannelIDs: derefIDs(req.ChannelIDs), Variants: variants}, nil
 }
 
-// cleanVariants checks each variant is for one of the post's channels and
-// applies the field rules; it returns the variants as stored JSON by channel.
-func cleanVariants(in map[string]json.RawMessage, chIDs []int64) (map[int64]string, error) {
+func fields(req postRequest) publishing.Fields {
+	return publishing.Fields{Title: deref(req.Title), Summary: deref(req.Summary), Body: deref(req.Body),
+		Category: deref(req.Category), Audience: deref(req.Audience), Link: deref(req.Link),
+		ImageURL: deref(req.ImageURL), Priority: deref(req.Priority), PublishAt: deref(req.PublishAt)}
+}
+
+// decodeVariants decodes each variant strictly; a key that is no channel
+// id is refused as the layer would refuse it.
+func decodeVariants(in map[string]json.RawMessage) (map[string]content.Variant, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	allowed := make(map[int64]bool, len(chIDs))
-	for _, id := range chIDs {
-		allowed[id] = true
-	}
-	out := make(map[int64]string, len(in))
+	out := make(map[string]content.Variant, len(in))
 	for key, raw := range in {
-		id, err := strconv.ParseInt(key, 10, 64)
-		if err != nil || !allowed[id] {
+		if _, err := strconv.ParseInt(key, 10, 64); err != nil {
 			return nil, invalid("variants."+key, "is not one of this post's channel_ids")
 		}
 		v, err := decodeVariant("variants."+key, raw)
 		if err != nil {
 			return nil, err
 		}
-		clean, errs := content.CleanVariant(v)
-		if len(errs) > 0 {
-			return nil, invalid("variants."+key+"."+errs[0].Field, errs[0].Message)
-		}
-		if clean == (content.Variant{}) {
-			continue
-		}
-		raw, err := json.Marshal(clean)
-		if err != nil {
-			return nil, err
-		}
-		out[id] = string(raw)
+		out[key] = v
 	}
 	return out, nil
 }
 
-func (s *Server) publishAt(raw *string) (time.Time, error) {
-	now := s.now().UTC().Truncate(time.Millisecond)
-	if raw == nil || *raw == "" {
-		return now, nil
+func derefIDs(ids *[]int64) []int64 {
+	if ids == nil {
+		return nil
 	}
-	at, err := time.Parse(time.RFC3339, *raw)
-	if err != nil {
-		return time.Time{}, invalid("publish_at", "must be an RFC 3339 time such as 2026-12-01T07:30:00+07:00")
-	}
-	switch {
-	case at.Before(now.Add(-pastTolerance)):
-		return time.Time{}, invalid("publish_at", "is in the past")
-	case at.After(now.Add(maxScheduleAge)):
-		return time.Time{}, invalid("publish_at", "is more than five years ahead")
-	case at.Before(now):
-		at = now
-	}
-	return at.UTC(), nil
-}
-
-func checkChannelIDs(ids *[]int64) ([]int64, error) {
-	if ids == nil || len(*ids) == 0 {
-		return nil, invalid("channel_ids", "name at least one channel")
-	}
-	if len(*ids) > maxChannels {
-		return nil, invalid("channel_ids", fmt.Sprintf("name at most %d channels", maxChannels))
-	}
-	seen := make(map[int64]bool, len(*ids))
-	for _, id := range *ids {
-		if id <= 0 {
-			return nil, invalid("channel_ids", fmt.Sprintf("unknown channel ids %d", id))
-		}
-		if seen[id] {
-			return nil, invalid("channel_ids", fmt.Sprintf("channel %d is listed twice", id))
-		}
-		seen[id] = true
-	}
-	return *ids, nil
+	return *ids
 }
 
 func deref(s *string) string {
@@ -294,32 +192,13 @@ func (s *Server) listPosts(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 }
 
-// cancelPost cancels the post's deliveries that have not started. Officers
-// may cancel their own posts; editors and admins any.
+// cancelPost cancels the post's deliveries that have not started.
 func (s *Server) cancelPost(c echo.Context) error {
-	p, _, err := s.loadPost(c)
+	id, err := pathID(c, "id", "post")
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
-	if p.CreatedBy != u.ID && !hasRole(u, storage.RoleEditor) {
-		return forbidden("officers can cancel only their own posts")
-	}
-	ctx := c.Request().Context()
-	canceled, err := s.store.CancelPost(ctx, p.ID, actor(c))
-	if errors.Is(err, storage.ErrConflict) {
-		return &Error{Status: http.StatusConflict, Code: "nothing_to_cancel",
-			Message: "every delivery of this post has already been sent, failed or canceled"}
-	}
-	if err != nil {
-		return err
-	}
-	for _, id := range canceled {
-		if err := s.scheduler.Unschedule(ctx, id); err != nil {
-			s.log.Warn("cannot remove canceled delivery's task; it will find the delivery canceled", "delivery_id", id, "err", err)
-		}
-	}
-	p, ds, err := s.store.GetPost(ctx, p.ID)
+	p, ds, err := s.pub.Cancel(c.Request().Context(), currentUser(c), id)
 	if err != nil {
 		return err
 	}

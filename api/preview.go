@@ -9,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
 
 type previewView struct {
@@ -59,7 +59,7 @@ func (s *Server) previewDelivery(ctx context.Context, p storage.Post, d storage.
 		v.Error = "không dựng được kênh: cấu hình kênh không hợp lệ hoặc không mở được"
 		return v
 	}
-	msg, err := worker.MessageFor(p, d)
+	msg, err := publishing.MessageFor(p, d)
 	if err != nil {
 		v.Error = "nội dung riêng cho kênh bị hỏng"
 		return v

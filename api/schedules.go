@@ -1,27 +1,19 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
-
-// Materializer creates a schedule's occurrence posts; the API calls it when
-// a schedule is created or resumed so the first posts show at once.
-type Materializer interface {
-	Materialize(ctx context.Context, sc storage.Schedule) (int, error)
-}
 
 type scheduleRequest struct {
 	Name       *string                    `json:"name"`
@@ -69,7 +61,7 @@ func (s *Server) viewSchedule(sc storage.Schedule) scheduleView {
 	if t, err := storage.DecodeTargets(sc.Targets); err == nil {
 		v.ChannelIDs = t.ChannelIDs
 	}
-	rule, err := recurrence.Compile(worker.ScheduleSpec(sc))
+	rule, err := recurrence.Compile(publishing.ScheduleSpec(sc))
 	if err != nil {
 		return v
 	}
@@ -96,16 +88,8 @@ func (s *Server) createSchedule(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc.CreatedBy = currentUser(c).ID
-	ctx := c.Request().Context()
-	if err := s.checkTargetChannels(ctx, sc.Targets); err != nil {
+	if err := s.pub.CreateSchedule(c.Request().Context(), currentUser(c), &sc); err != nil {
 		return err
-	}
-	if err := s.store.CreateSchedule(ctx, &sc, actor(c)); err != nil {
-		return err
-	}
-	if _, err := s.materializer.Materialize(ctx, sc); err != nil {
-		s.log.Warn("first materialization failed; the worker retries", "schedule_id", sc.ID, "err", err)
 	}
 	return s.respondSchedule(c, sc.ID, http.StatusCreated)
 }
@@ -168,17 +152,17 @@ func (s *Server) scheduleTemplate(req *postRequest, timezone string, sample time
 	if req.ChannelIDs != nil || req.PublishAt != nil || req.Variants != nil {
 		return storage.PostTemplate{}, invalid("template", "holds post text only; channel_ids and variants go beside it, times come from the rule")
 	}
-	p, err := s.postFromRequest(*req)
-	var apiErr *Error
-	if errors.As(err, &apiErr) && apiErr.Field != "" {
-		return storage.PostTemplate{}, invalid("template."+apiErr.Field, strings.TrimPrefix(apiErr.Message, apiErr.Field+": "))
+	p, err := s.pub.Clean(fields(*req))
+	var bad *publishing.InvalidError
+	if errors.As(err, &bad) {
+		return storage.PostTemplate{}, invalid("template."+bad.Field, bad.Message)
 	}
 	if err != nil {
 		return storage.PostTemplate{}, err
 	}
 	tmpl := storage.PostTemplate{Title: p.Title, Summary: p.Summary, Body: p.Body, Category: p.Category,
 		Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority}
-	text, err := worker.NewOccurrenceText(tmpl, timezone)
+	text, err := publishing.NewOccurrenceText(tmpl, timezone)
 	if err != nil {
 		return storage.PostTemplate{}, templateError(err, " (use {{.Date}}, {{.Time}}, {{.Weekday}}, {{.Week}}, {{.Month}}, {{.Year}})")
 	}
@@ -214,28 +198,6 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-// checkTargetChannels refuses unknown or disabled channels now, rather than
-// at the first occurrence.
-func (s *Server) checkTargetChannels(ctx context.Context, stored string) error {
-	targets, err := storage.DecodeTargets(stored)
-	if err != nil {
-		return err
-	}
-	for _, id := range targets.ChannelIDs {
-		ch, err := s.store.GetChannel(ctx, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return invalid("channel_ids", "unknown channel ids "+strconv.FormatInt(id, 10))
-		}
-		if err != nil {
-			return err
-		}
-		if ch.Status == storage.ChannelDisabled {
-			return invalid("channel_ids", "disabled channel ids "+strconv.FormatInt(id, 10))
-		}
-	}
-	return nil
 }
 
 func (s *Server) listSchedules(c echo.Context) error {
@@ -286,33 +248,8 @@ func (s *Server) setScheduleStatus(status string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		ctx := c.Request().Context()
-		sc, err := s.store.GetSchedule(ctx, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return notFound("schedule")
-		}
-		if err != nil {
+		if err := s.pub.SetScheduleStatus(c.Request().Context(), currentUser(c), id, status); err != nil {
 			return err
-		}
-		u := currentUser(c)
-		if sc.CreatedBy != u.ID && !hasRole(u, storage.RoleEditor) {
-			return forbidden("officers can pause or resume only their own schedules")
-		}
-		canceled, err := s.store.SetScheduleStatus(ctx, id, status, actor(c))
-		if err != nil {
-			return err
-		}
-		for _, did := range canceled {
-			if err := s.scheduler.Unschedule(ctx, did); err != nil {
-				s.log.Warn("cannot remove paused occurrence's task", "delivery_id", did, "err", err)
-			}
-		}
-		if status == storage.ScheduleActive {
-			if sc, err = s.store.GetSchedule(ctx, id); err == nil {
-				if _, err := s.materializer.Materialize(ctx, sc); err != nil {
-					s.log.Warn("materialization after resume failed; the worker retries", "schedule_id", id, "err", err)
-				}
-			}
 		}
 		return s.respondSchedule(c, id, http.StatusOK)
 	}

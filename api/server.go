@@ -13,32 +13,24 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/outbound"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
-
-// Scheduler puts delivery tasks in the queue; the database stays the source
-// of truth, so a failure here is logged and repaired by the reconciler.
-type Scheduler interface {
-	Schedule(ctx context.Context, deliveryID int64, at time.Time) error
-	RunNow(ctx context.Context, deliveryID int64) error
-	Unschedule(ctx context.Context, deliveryID int64) error
-}
 
 // Options are the server's dependencies.
 type Options struct {
-	Store        *storage.Store
-	Registry     *channels.Registry
-	Box          *secrets.Box
-	Channels     *worker.ChannelSet
-	Scheduler    Scheduler
-	Materializer Materializer
-	Poller       Poller
-	PingRedis    func(ctx context.Context) error
-	PublicURL    string
+	Store    *storage.Store
+	Registry *channels.Registry
+	Box      *secrets.Box
+	Channels *adapters.ChannelSet
+	// Publishing applies the rules for posts; the handlers call it.
+	Publishing *publishing.Service
+	PingRedis  func(ctx context.Context) error
+	PublicURL  string
 	// Location is LOA_TIMEZONE: day boundaries and posting slots are in it.
 	Location     *time.Location
 	MaxBodyBytes int64 // zero means DefaultMaxBodyBytes
@@ -60,20 +52,18 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Server holds the handlers.
 type Server struct {
-	store        *storage.Store
-	registry     *channels.Registry
-	box          *secrets.Box
-	channels     *worker.ChannelSet
-	scheduler    Scheduler
-	materializer Materializer
-	poller       Poller
-	pingRedis    func(ctx context.Context) error
-	publicURL    string
-	guard        *outbound.Guard
-	loc          *time.Location
-	log          *slog.Logger
-	now          func() time.Time
-	echo         *echo.Echo
+	store     *storage.Store
+	registry  *channels.Registry
+	box       *secrets.Box
+	channels  *adapters.ChannelSet
+	pub       *publishing.Service
+	pingRedis func(ctx context.Context) error
+	publicURL string
+	guard     *outbound.Guard
+	loc       *time.Location
+	log       *slog.Logger
+	now       func() time.Time
+	echo      *echo.Echo
 	// dummyHash makes a log-in for an unknown name cost as much as a real
 	// one, so response times do not reveal which names exist.
 	dummyHash string
@@ -83,7 +73,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(o Options) *Server {
-	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, scheduler: o.Scheduler, materializer: o.Materializer, poller: o.Poller,
+	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, pub: o.Publishing,
 		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
@@ -133,15 +123,19 @@ func (s *Server) routes() {
 	// with middleware a catch-all route, which turns 405s into 404s.
 	v1 := e.Group("/api/v1")
 	officer := []echo.MiddlewareFunc{s.authenticate}
-	editor := []echo.MiddlewareFunc{s.authenticate, requireRole(storage.RoleEditor)}
 	v1.GET("/me", s.me, officer...)
 	v1.POST("/auth/login", s.login)
 
-	admin := []echo.MiddlewareFunc{s.authenticate, requireRole(storage.RoleAdmin)}
-	v1.POST("/agencies", s.createAgency, admin...)
+	// Coarse gates by action; per-object decisions are the layer's, from the same policy.
+	may := func(a publishing.Action) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{s.authenticate, requireAction(a)}
+	}
+	admin, channelAdmin, sourceAdmin := may(publishing.ManageUsers), may(publishing.ManageChannels), may(publishing.ManageSources)
+	agencyAdmin := may(publishing.ManageAgencies)
+	v1.POST("/agencies", s.createAgency, agencyAdmin...)
 	v1.GET("/agencies", s.listAgencies, officer...)
 	v1.GET("/agencies/:id", s.getAgency, officer...)
-	v1.PATCH("/agencies/:id", s.updateAgency, admin...)
+	v1.PATCH("/agencies/:id", s.updateAgency, agencyAdmin...)
 
 	v1.GET("/users", s.listUsers, admin...)
 	v1.POST("/users", s.createUser, admin...)
@@ -153,9 +147,9 @@ func (s *Server) routes() {
 
 	v1.GET("/channels", s.listChannels, officer...)
 	v1.GET("/channels/:id", s.getChannel, officer...)
-	v1.POST("/channels", s.createChannel, editor...)
-	v1.PATCH("/channels/:id", s.updateChannel, editor...)
-	v1.POST("/channels/:id/test", s.testChannel, editor...)
+	v1.POST("/channels", s.createChannel, channelAdmin...)
+	v1.PATCH("/channels/:id", s.updateChannel, channelAdmin...)
+	v1.POST("/channels/:id/test", s.testChannel, channelAdmin...)
 	v1.GET("/channels/:id/editions/:date/:file", s.edition, officer...)
 
 	v1.POST("/posts", s.createPost, officer...)
@@ -165,8 +159,8 @@ func (s *Server) routes() {
 	v1.GET("/posts/:id/preview", s.previewPost, officer...)
 	v1.POST("/posts/:id/cancel", s.cancelPost, officer...)
 	v1.PATCH("/posts/:id", s.editPost, officer...)
-	v1.POST("/posts/:id/approve", s.approvePost, editor...)
-	v1.POST("/posts/:id/reject", s.rejectPost, editor...)
+	v1.POST("/posts/:id/approve", s.approvePost, may(publishing.ApprovePost)...)
+	v1.POST("/posts/:id/reject", s.rejectPost, may(publishing.RejectPost)...)
 
 	v1.POST("/schedules", s.createSchedule, officer...)
 	v1.GET("/schedules", s.listSchedules, officer...)
@@ -174,12 +168,12 @@ func (s *Server) routes() {
 	v1.POST("/schedules/:id/pause", s.setScheduleStatus(storage.SchedulePaused), officer...)
 	v1.POST("/schedules/:id/resume", s.setScheduleStatus(storage.ScheduleActive), officer...)
 
-	v1.POST("/sources", s.createSource, editor...)
+	v1.POST("/sources", s.createSource, sourceAdmin...)
 	v1.GET("/sources", s.listSources, officer...)
 	v1.GET("/sources/:id", s.getSource, officer...)
-	v1.POST("/sources/:id/poll", s.pollSource, editor...)
-	v1.POST("/sources/:id/pause", s.setSourceStatus(storage.SourcePaused), editor...)
-	v1.POST("/sources/:id/resume", s.setSourceStatus(storage.SourceActive), editor...)
+	v1.POST("/sources/:id/poll", s.pollSource, sourceAdmin...)
+	v1.POST("/sources/:id/pause", s.setSourceStatus(storage.SourcePaused), sourceAdmin...)
+	v1.POST("/sources/:id/resume", s.setSourceStatus(storage.SourceActive), sourceAdmin...)
 
 	v1.GET("/calendar", s.calendar, officer...)
 

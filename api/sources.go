@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,21 +10,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
 )
 
-// Poller polls a source whose lease the caller holds ("check now").
-type Poller interface {
-	Poll(ctx context.Context, src storage.Source) (storage.SourcePoll, error)
-}
-
 const (
 	minPollEvery = 5 * time.Minute
 	maxPollEvery = 7 * 24 * time.Hour
-	pollLease    = 2 * time.Minute
 )
 
 type sourceRequest struct {
@@ -107,12 +101,7 @@ func (s *Server) createSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	src.CreatedBy = currentUser(c).ID
-	ctx := c.Request().Context()
-	if err := s.checkTargetChannels(ctx, src.Targets); err != nil {
-		return err
-	}
-	if err := s.store.CreateSource(ctx, &src, actor(c)); err != nil {
+	if err := s.pub.CreateSource(c.Request().Context(), currentUser(c), &src); err != nil {
 		return err
 	}
 	return s.respondSource(c, src.ID, http.StatusCreated)
@@ -200,15 +189,15 @@ func sourceTemplate(t *sources.Template) (string, error) {
 }
 
 func (s *Server) targets(ids *[]int64, variants map[string]json.RawMessage) (string, error) {
-	chIDs, err := checkChannelIDs(ids)
+	vs, err := decodeVariants(variants)
 	if err != nil {
 		return "", err
 	}
-	vs, err := cleanVariants(variants, chIDs)
+	t, err := publishing.Targets(derefIDs(ids), vs)
 	if err != nil {
 		return "", err
 	}
-	raw, err := json.Marshal(storage.Targets{ChannelIDs: chIDs, Variants: vs})
+	raw, err := json.Marshal(t)
 	return string(raw), err
 }
 
@@ -284,16 +273,7 @@ func (s *Server) pollSource(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	src, err := s.store.ClaimSource(ctx, id, pollLease)
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		return notFound("source")
-	case errors.Is(err, storage.ErrBusy):
-		return &Error{Status: http.StatusConflict, Code: "busy", Message: "this source is being polled right now; try again in a moment"}
-	case err != nil:
-		return err
-	}
-	poll, err := s.poller.Poll(ctx, src)
+	poll, err := s.pub.PollNow(ctx, currentUser(c), id)
 	if err != nil {
 		return err
 	}
@@ -306,11 +286,7 @@ func (s *Server) setSourceStatus(status string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		err = s.store.SetSourceStatus(c.Request().Context(), id, status, actor(c))
-		if errors.Is(err, storage.ErrNotFound) {
-			return notFound("source")
-		}
-		if err != nil {
+		if err := s.pub.SetSourceStatus(c.Request().Context(), currentUser(c), id, status); err != nil {
 			return err
 		}
 		return s.respondSource(c, id, http.StatusOK)

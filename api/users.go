@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -209,10 +210,10 @@ func (s *Server) updateUser(c echo.Context) error {
 	return c.JSON(http.StatusOK, viewUser(updated))
 }
 
-// canManageTokensOf: admins manage anyone's tokens, others their own.
+// canManageTokensOf asks the policy whether the caller may manage userID's
+// tokens: admins anyone's, others their own.
 func canManageTokensOf(c echo.Context, userID int64) bool {
-	u := currentUser(c)
-	return u.ID == userID || hasRole(u, storage.RoleAdmin)
+	return publishing.Allowed(currentUser(c), publishing.ManageTokens, publishing.Subject{OwnerID: userID}) == nil
 }
 
 func (s *Server) listTokens(c echo.Context) error {

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -49,35 +48,11 @@ func (s *Store) GetDelivery(ctx context.Context, id int64) (Delivery, []Attempt,
 	return d, as, translate(err, "get attempts")
 }
 
-// ErrNotAllowed means the user's role does not allow the action on this
-// object; a *NotAllowedError says why.
-var ErrNotAllowed = errors.New("not allowed")
-
-// NotAllowedError is ErrNotAllowed with the reason a person can act on.
-type NotAllowedError struct{ Reason string }
-
-func (e *NotAllowedError) Error() string        { return e.Reason }
-func (e *NotAllowedError) Is(target error) bool { return target == ErrNotAllowed }
-
-// CanRetry is the retry rule: a failed delivery may be retried by its
-// post's author or an editor; an unconfirmed one, which the platform may
-// already have published, only by an editor, who answers for a possible
-// second copy.
-func CanRetry(by User, status string, postAuthor int64) error {
-	editor := !RoleNeedsApproval(by.Role)
-	switch {
-	case status == DeliveryUnconfirmed && !editor:
-		return &NotAllowedError{"only an editor may retry an unconfirmed delivery: the platform may already have it, and a retry could publish it twice"}
-	case !editor && by.ID != postAuthor:
-		return &NotAllowedError{"officers may retry deliveries of their own posts only"}
-	}
-	return nil
-}
-
 // RetryDelivery re-queues a failed or unconfirmed delivery to go out now,
-// with a fresh attempt budget, if CanRetry lets by do it (else
-// ErrNotAllowed). Any other status is ErrConflict.
-func (s *Store) RetryDelivery(ctx context.Context, id int64, by User, actor string) (Delivery, error) {
+// with a fresh attempt budget, if allow (the caller's policy, given the
+// delivery's status and its post's author under the row lock) returns nil;
+// allow's error is returned as it is. Any other status is ErrConflict.
+func (s *Store) RetryDelivery(ctx context.Context, id int64, allow func(status string, postAuthor int64) error, actor string) (Delivery, error) {
 	var d Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.forUpdate(tx).First(&d, id).Error; err != nil {
@@ -90,7 +65,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id int64, by User, actor stri
 		if err := tx.Select("id", "created_by").First(&p, d.PostID).Error; err != nil {
 			return err
 		}
-		if err := CanRetry(by, d.Status, p.CreatedBy); err != nil {
+		if err := allow(d.Status, p.CreatedBy); err != nil {
 			return err
 		}
 		now := s.nowUTC()

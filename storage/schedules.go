@@ -12,19 +12,6 @@ import (
 // EntitySchedule is the audit entity type of schedules.
 const EntitySchedule = "schedule"
 
-// RoleNeedsApproval says whether content by a user of role must be approved
-// by an editor before it goes out.
-func RoleNeedsApproval(role string) bool { return role != RoleEditor && role != RoleAdmin }
-
-// AuthorNeedsApproval is the one rule for posts Loa makes on a person's
-// behalf (schedule occurrences, feed items): they wait for approval unless
-// their author is, at the time the post is made, an active editor or admin,
-// so a schedule or source outlives neither its author's demotion nor their
-// leaving.
-func AuthorNeedsApproval(author User) bool {
-	return RoleNeedsApproval(author.Role) || author.DisabledAt != nil
-}
-
 // CreateSchedule stores a new active schedule.
 func (s *Store) CreateSchedule(ctx context.Context, sc *Schedule, actor string) error {
 	sc.Status = ScheduleActive

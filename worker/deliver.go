@@ -11,14 +11,16 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
 // Deliverer is the asynq handler that sends one delivery.
 type Deliverer struct {
 	store    *storage.Store
-	channels *ChannelSet
+	channels *adapters.ChannelSet
 	policy   RetryPolicy
 	lease    time.Duration
 	log      *slog.Logger
@@ -28,7 +30,7 @@ type Deliverer struct {
 // DelivererOptions are the Deliverer's dependencies.
 type DelivererOptions struct {
 	Store    *storage.Store
-	Channels *ChannelSet
+	Channels *adapters.ChannelSet
 	Policy   RetryPolicy
 	// Lease is how long a claimed delivery belongs to this worker; it must
 	// outlast the task timeout.
@@ -82,7 +84,7 @@ func (d *Deliverer) attempt(ctx context.Context, c storage.Claim, log *slog.Logg
 	if err != nil {
 		return failed(err.Error(), 0)
 	}
-	msg, err := MessageFor(c.Post, c.Delivery)
+	msg, err := publishing.MessageFor(c.Post, c.Delivery)
 	if err != nil {
 		return failed(err.Error(), 0)
 	}

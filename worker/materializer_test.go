@@ -9,14 +9,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
 
 type countingEnqueuer struct {
 	mu  sync.Mutex
 	ids []int64
 }
+
+func (c *countingEnqueuer) RunNow(context.Context, int64) error     { return nil }
+func (c *countingEnqueuer) Unschedule(context.Context, int64) error { return nil }
 
 func (c *countingEnqueuer) Schedule(_ context.Context, id int64, _ time.Time) error {
 	c.mu.Lock()
@@ -49,7 +52,8 @@ func TestConcurrentMaterializersCreateEachOccurrenceOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := worker.NewMaterializer(h.store, enq, 30*24*time.Hour, time.Minute, log).WithClock(func() time.Time { return now })
+			m := publishing.New(publishing.Options{Store: h.store, Scheduler: enq, Horizon: 30 * 24 * time.Hour, Logger: log,
+				Now: func() time.Time { return now }})
 			n, err := m.Materialize(ctx, sc)
 			if err != nil {
 				t.Error(err)

@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
-	"github.com/loa-vn/loa/worker"
 )
 
 // storedSchedule inserts a schedule straight into the database, as rows
@@ -37,9 +37,9 @@ func storedSchedule(t *testing.T, h *harness, rule string, startsAt time.Time, t
 	return sc, author
 }
 
-func materializer(h *harness, horizon time.Duration, now time.Time) *worker.Materializer {
-	return worker.NewMaterializer(h.store, &countingEnqueuer{}, horizon, time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil))).
-		WithClock(func() time.Time { return now })
+func materializer(h *harness, horizon time.Duration, now time.Time) *publishing.Service {
+	return publishing.New(publishing.Options{Store: h.store, Scheduler: &countingEnqueuer{}, Horizon: horizon,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
 }
 
 var materializeNow = time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC) // 08:30 Friday in Hà Nội
@@ -146,7 +146,7 @@ func TestOccurrenceText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := worker.NewOccurrenceText(tt.tmpl, "Asia/Ho_Chi_Minh")
+			o, err := publishing.NewOccurrenceText(tt.tmpl, "Asia/Ho_Chi_Minh")
 			var got content.PostText
 			if err == nil {
 				got, err = o.Post(at)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/outbound"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker"
@@ -96,7 +97,7 @@ func (h *harness) source(t *testing.T, url, mode, digest string, chID, author in
 	return src
 }
 
-func (h *harness) pollNow(t *testing.T, p *worker.Poller, id int64) storage.SourcePoll {
+func (h *harness) pollNow(t *testing.T, p *testPoller, id int64) storage.SourcePoll {
 	t.Helper()
 	src, err := h.store.ClaimSource(context.Background(), id, time.Minute)
 	if err != nil {
@@ -124,14 +125,22 @@ func (h *harness) sourcePosts(t *testing.T, id int64) []storage.Post {
 	return out
 }
 
-func newPoller(h *harness, enq worker.Enqueuer, timeout time.Duration, now func() time.Time) *worker.Poller {
+// testPoller is the poller's loop and the service it calls.
+type testPoller struct {
+	*worker.Poller
+	*publishing.Service
+}
+
+func newPoller(h *harness, enq publishing.Scheduler, timeout time.Duration, now func() time.Time) *testPoller {
 	return newPollerLogging(h, enq, timeout, now, io.Discard)
 }
 
-func newPollerLogging(h *harness, enq worker.Enqueuer, timeout time.Duration, now func() time.Time, log io.Writer) *worker.Poller {
+func newPollerLogging(h *harness, enq publishing.Scheduler, timeout time.Duration, now func() time.Time, log io.Writer) *testPoller {
 	zone, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
 	f := sources.NewFetcher(sources.FetcherOptions{Timeout: timeout, MaxBytes: 1 << 20, Client: h.guard.Client(0)})
-	return worker.NewPoller(h.store, enq, f, zone, slog.New(slog.NewTextHandler(log, nil))).WithClock(now)
+	logger := slog.New(slog.NewTextHandler(log, nil))
+	pub := publishing.New(publishing.Options{Store: h.store, Scheduler: enq, Fetcher: f, Location: zone, Logger: logger, Now: now})
+	return &testPoller{Poller: worker.NewPoller(h.store, pub, logger), Service: pub}
 }
 
 func TestFeedPolledThreeTimes(t *testing.T) {

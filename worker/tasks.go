@@ -1,6 +1,8 @@
 // Package worker runs deliveries: asynq tasks carry a delivery id, the
 // handler sends it through its channel and records the outcome, and the
 // reconciler keeps Redis in line with the database after crashes or flushes.
+// The materializer and poller loops call package publishing, which owns
+// what an occurrence or a feed item becomes.
 package worker
 
 import (

@@ -18,6 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/webhook"
 	"github.com/loa-vn/loa/outbound"
@@ -73,7 +74,7 @@ func newHarness(t testing.TB, extra ...channels.Kind) *harness {
 func (h *harness) deliverer() *worker.Deliverer {
 	return worker.NewDeliverer(worker.DelivererOptions{
 		Store: h.store, Policy: h.policy, Lease: h.lease,
-		Channels: worker.NewChannelSet(h.registry, h.box,
+		Channels: adapters.NewChannelSet(h.registry, h.box,
 			channels.Env{HTTPClient: h.guard.Client(2 * time.Second), PublicBaseURL: "http://loa.test"}),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/facebook"
@@ -35,7 +36,7 @@ type deps struct {
 	box      *secrets.Box
 	registry *channels.Registry
 	guard    *outbound.Guard
-	channels *worker.ChannelSet
+	channels *adapters.ChannelSet
 	embedded *worker.EmbeddedRedis
 	rdb      redis.UniversalClient
 	closers  []func()
@@ -77,7 +78,7 @@ func openDeps(ctx context.Context, cfg configs.Config, log *slog.Logger, autoMig
 		wordpress.Kind(), radio.Kind(), zalo.Kind(worker.NewConfigStore(store, d.box))); err != nil {
 		return nil, err
 	}
-	d.channels = worker.NewChannelSet(d.registry, d.box, d.channelEnv())
+	d.channels = adapters.NewChannelSet(d.registry, d.box, d.channelEnv())
 	d.closers = append(d.closers, d.channels.Close)
 	if err := d.openRedis(ctx); err != nil {
 		return nil, err

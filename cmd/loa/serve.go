@@ -13,6 +13,7 @@ import (
 
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/configs"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/worker"
 )
@@ -58,9 +59,12 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	taskOpts := worker.DefaultTaskOptions(cfg.MaxAttempts)
 	taskOpts.Timeout = attemptTimeout
 	queue := worker.NewQueue(d.rdb, taskOpts)
-	materializer := worker.NewMaterializer(d.store, queue, cfg.ScheduleHorizon, materializeInterval, log)
-	poller := worker.NewPoller(d.store, queue, sources.NewFetcher(sources.FetcherOptions{Client: d.guard.Client(0)}), cfg.Location, log)
-	poller.WithSecrets(d.box)
+	pub := publishing.New(publishing.Options{
+		Store: d.store, Scheduler: queue, Secrets: d.box, Location: cfg.Location, Horizon: cfg.ScheduleHorizon, Logger: log,
+		Fetcher: sources.NewFetcher(sources.FetcherOptions{Client: d.guard.Client(0)}),
+	})
+	materializer := worker.NewMaterializer(d.store, pub, materializeInterval, log)
+	poller := worker.NewPoller(d.store, pub, log)
 
 	if m != modeAPI {
 		stopWorker, err := startWorker(ctx, d, queue, materializer, poller)
@@ -78,7 +82,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	if err := bootstrapAdmin(ctx, d, stdout); err != nil {
 		return err
 	}
-	return serveHTTP(ctx, d, ln, queue, materializer, poller)
+	return serveHTTP(ctx, d, ln, pub)
 }
 
 // materializeInterval is how often schedules are extended to the horizon;
@@ -126,10 +130,10 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 	}, nil
 }
 
-func serveHTTP(ctx context.Context, d *deps, ln net.Listener, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller) error {
+func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Service) error {
 	handler := api.New(api.Options{
-		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels, Scheduler: queue,
-		Materializer: materializer, Poller: poller,
+		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels,
+		Publishing:     pub,
 		PingRedis:      func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },
 		PublicURL:      d.cfg.PublicURL,
 		Location:       d.cfg.Location,

@@ -1,4 +1,4 @@
-package worker
+package publishing
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ func MessageFor(p storage.Post, d storage.Delivery) (channels.Message, error) {
 	var v content.Variant
 	if d.Variant != "" {
 		if err := json.Unmarshal([]byte(d.Variant), &v); err != nil {
-			return channels.Message{}, fmt.Errorf("worker: variant of delivery %d: %w", d.ID, err)
+			return channels.Message{}, fmt.Errorf("publishing: variant of delivery %d: %w", d.ID, err)
 		}
 	}
 	return channels.Message{

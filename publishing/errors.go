@@ -1,0 +1,37 @@
+package publishing
+
+// The layer's errors say what went wrong in terms a person can act on; the
+// API maps each type to a status in one place (api/errors.go).
+
+// NotFoundError: the object does not exist (or, later, lies outside the
+// actor's agencies, which must look the same).
+type NotFoundError struct{ What string }
+
+func (e *NotFoundError) Error() string { return e.What + " not found" }
+
+// InvalidError: a field of the request breaks a rule.
+type InvalidError struct {
+	Field   string
+	Message string
+}
+
+func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
+
+func invalid(field, msg string) error { return &InvalidError{Field: field, Message: msg} }
+
+// StateError: the object is not in a state that allows the action. Code is
+// a stable name for clients ("wrong_state", "nothing_to_cancel", ...).
+type StateError struct {
+	Code    string
+	Message string
+	Err     error
+}
+
+func (e *StateError) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.Message + ": " + e.Err.Error()
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *StateError) Unwrap() error { return e.Err }

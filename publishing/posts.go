@@ -1,0 +1,187 @@
+package publishing
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/storage"
+)
+
+// Draft is a post as its author submits it: its fields, the channels it
+// goes to and a variant for some of them, keyed by channel id as written.
+type Draft struct {
+	Fields
+	ChannelIDs []int64
+	Variants   map[string]content.Variant
+}
+
+// ActorName names a person in the audit log.
+func ActorName(u storage.User) string {
+	return "user:" + strconv.FormatInt(u.ID, 10) + " (" + u.Name + ")"
+}
+
+// Submit applies the post rules to author's draft and creates the post
+// with its deliveries in one transaction. The approval rule decides whether
+// it waits for an editor or is scheduled at once; a scheduled post's
+// deliveries are queued after the commit. A publish time of NextSlotTime
+// takes the earliest free posting slot of the channels.
+func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (storage.Post, []storage.Delivery, error) {
+	if err := Allowed(author, SubmitPost, Subject{}); err != nil {
+		return storage.Post{}, nil, err
+	}
+	f := d.Fields
+	if f.PublishAt == NextSlotTime {
+		if err := checkChannelIDs(d.ChannelIDs); err != nil {
+			return storage.Post{}, nil, err
+		}
+		at, err := s.NextSlot(ctx, d.ChannelIDs)
+		if err != nil {
+			return storage.Post{}, nil, err
+		}
+		f.PublishAt = at.Format(time.RFC3339)
+	}
+	p, err := s.Clean(f)
+	if err != nil {
+		return storage.Post{}, nil, err
+	}
+	targets, err := Targets(d.ChannelIDs, d.Variants)
+	if err != nil {
+		return storage.Post{}, nil, err
+	}
+	p.CreatedBy = author.ID
+	if NeedsApproval(author) {
+		p.Status = storage.PostPendingApproval
+	}
+	ds, err := s.store.CreatePost(ctx, &p, targets.ChannelIDs, targets.Variants, ActorName(author))
+	var unavailable *storage.ChannelsUnavailableError
+	if errors.As(err, &unavailable) {
+		return storage.Post{}, nil, invalid("channel_ids", unavailable.Error())
+	}
+	if err != nil {
+		return storage.Post{}, nil, err
+	}
+	s.enqueue(ctx, ds)
+	return p, ds, nil
+}
+
+// Approve approves a post waiting for approval and queues its deliveries.
+func (s *Service) Approve(ctx context.Context, editor storage.User, id int64) (storage.Post, []storage.Delivery, error) {
+	if err := Allowed(editor, ApprovePost, Subject{}); err != nil {
+		return storage.Post{}, nil, err
+	}
+	ds, err := s.store.ApprovePost(ctx, id, editor.ID, ActorName(editor))
+	if err != nil {
+		return storage.Post{}, nil, postError(err, "only a post waiting for approval can be approved")
+	}
+	s.enqueue(ctx, ds)
+	return s.post(ctx, id)
+}
+
+// Reject cancels a post waiting for approval, keeping the reason for its author.
+func (s *Service) Reject(ctx context.Context, editor storage.User, id int64, reason string) (storage.Post, []storage.Delivery, error) {
+	if err := Allowed(editor, RejectPost, Subject{}); err != nil {
+		return storage.Post{}, nil, err
+	}
+	if err := s.store.RejectPost(ctx, id, reason, ActorName(editor)); err != nil {
+		return storage.Post{}, nil, postError(err, "only a post waiting for approval can be rejected")
+	}
+	return s.post(ctx, id)
+}
+
+// Edit changes a post that has not started going out. change builds the
+// edit from the current post (it validates the request, after the policy
+// has let the editor in). An edit by someone who needs approval sends the
+// post (back) to approval; an editor's keeps it approved and re-queues it.
+func (s *Service) Edit(ctx context.Context, editor storage.User, id int64, change func(storage.Post) (storage.PostEdit, error)) (storage.Post, []storage.Delivery, error) {
+	p, _, err := s.post(ctx, id)
+	if err != nil {
+		return p, nil, err
+	}
+	if err := Allowed(editor, EditPost, Subject{OwnerID: p.CreatedBy}); err != nil {
+		return p, nil, err
+	}
+	edit, err := change(p)
+	if err != nil {
+		return p, nil, err
+	}
+	edit.NeedsApproval, edit.Editor = NeedsApproval(editor), editor.ID
+	_, ds, err := s.store.EditPost(ctx, p.ID, edit, ActorName(editor))
+	if err != nil {
+		return p, nil, postError(err, "this post has started going out or was canceled; it can no longer be edited")
+	}
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	s.unschedule(ctx, ids)
+	s.enqueue(ctx, ds)
+	return s.post(ctx, p.ID)
+}
+
+// Cancel cancels the post's deliveries that have not started.
+func (s *Service) Cancel(ctx context.Context, by storage.User, id int64) (storage.Post, []storage.Delivery, error) {
+	p, _, err := s.post(ctx, id)
+	if err != nil {
+		return p, nil, err
+	}
+	if err := Allowed(by, CancelPost, Subject{OwnerID: p.CreatedBy}); err != nil {
+		return p, nil, err
+	}
+	canceled, err := s.store.CancelPost(ctx, p.ID, ActorName(by))
+	if errors.Is(err, storage.ErrConflict) {
+		return p, nil, &StateError{Code: "nothing_to_cancel", Err: err,
+			Message: "every delivery of this post has already been sent, failed or canceled"}
+	}
+	if err != nil {
+		return p, nil, err
+	}
+	s.unschedule(ctx, canceled)
+	return s.post(ctx, p.ID)
+}
+
+// Retry re-queues a failed or unconfirmed delivery to go out now, with a
+// fresh attempt budget, if the policy lets by retry it.
+func (s *Service) Retry(ctx context.Context, by storage.User, id int64) (storage.Delivery, error) {
+	allow := func(status string, postAuthor int64) error {
+		return Allowed(by, RetryDelivery, Subject{OwnerID: postAuthor, DeliveryStatus: status})
+	}
+	d, err := s.store.RetryDelivery(ctx, id, allow, ActorName(by))
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return d, &NotFoundError{What: "delivery"}
+	case errors.Is(err, storage.ErrConflict):
+		return d, &StateError{Code: "not_retryable", Err: err,
+			Message: "only failed or unconfirmed deliveries can be retried; this one is " + d.Status}
+	case err != nil:
+		return d, err
+	}
+	// The delivery's old task may still be kept as finished; RunNow
+	// replaces it, where enqueue would keep it.
+	if err := s.sched.RunNow(ctx, id); err != nil {
+		s.log.Warn("cannot queue retried delivery now; the reconciler will", "delivery_id", id, "err", err)
+	}
+	return d, nil
+}
+
+// post returns a post with its deliveries, or a NotFoundError.
+func (s *Service) post(ctx context.Context, id int64) (storage.Post, []storage.Delivery, error) {
+	p, ds, err := s.store.GetPost(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return p, nil, &NotFoundError{What: "post"}
+	}
+	return p, ds, err
+}
+
+// postError names a missing post and explains a post in the wrong state.
+func postError(err error, wrongState string) error {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return &NotFoundError{What: "post"}
+	case errors.Is(err, storage.ErrWrongState):
+		return &StateError{Code: "wrong_state", Message: wrongState, Err: err}
+	}
+	return err
+}

@@ -1,0 +1,89 @@
+package publishing
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/loa-vn/loa/secrets"
+	"github.com/loa-vn/loa/sources"
+	"github.com/loa-vn/loa/storage"
+)
+
+// Scheduler puts delivery tasks in the queue; the database stays the source
+// of truth, so a failure here is logged and repaired by the reconciler.
+// *worker.Queue is one.
+type Scheduler interface {
+	Schedule(ctx context.Context, deliveryID int64, at time.Time) error
+	RunNow(ctx context.Context, deliveryID int64) error
+	Unschedule(ctx context.Context, deliveryID int64) error
+}
+
+// Options are a Service's dependencies.
+type Options struct {
+	Store     *storage.Store
+	Scheduler Scheduler
+	// Fetcher fetches feeds; Secrets opens the sealed URLs of feeds whose
+	// address holds credentials (without it such feeds fail with a reason).
+	Fetcher *sources.Fetcher
+	Secrets *secrets.Box
+	// Location is LOA_TIMEZONE: digests and dates are in it.
+	Location *time.Location
+	// Horizon is how far ahead schedule occurrences become posts.
+	Horizon time.Duration
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Service applies the publishing rules. It is safe for concurrent use.
+type Service struct {
+	store   *storage.Store
+	sched   Scheduler
+	fetcher *sources.Fetcher
+	box     *secrets.Box
+	loc     *time.Location
+	horizon time.Duration
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New builds a Service.
+func New(o Options) *Service {
+	s := &Service{store: o.Store, sched: o.Scheduler, fetcher: o.Fetcher, box: o.Secrets, loc: o.Location,
+		horizon: o.Horizon, log: o.Logger, now: o.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.loc == nil {
+		s.loc = time.FixedZone("ICT", 7*3600)
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// enqueue is the one place deliveries are queued after the transaction
+// that made them ready has committed. Only deliveries that are due to go out
+// are queued: those of a post waiting for approval are not. A queue failure
+// is logged: the reconciler queues what the database says is due.
+func (s *Service) enqueue(ctx context.Context, ds []storage.Delivery) {
+	for _, d := range ds {
+		if d.Status != storage.DeliveryScheduled && d.Status != storage.DeliveryRetrying {
+			continue
+		}
+		if err := s.sched.Schedule(ctx, d.ID, d.NextAttemptAt); err != nil {
+			s.log.Warn("cannot queue delivery now; the reconciler will", "delivery_id", d.ID, "err", err)
+		}
+	}
+}
+
+// unschedule removes queued tasks of deliveries that must not go out as
+// queued; a task left behind finds its delivery's new state and does nothing.
+func (s *Service) unschedule(ctx context.Context, ids []int64) {
+	for _, id := range ids {
+		if err := s.sched.Unschedule(ctx, id); err != nil {
+			s.log.Warn("cannot remove delivery's task; it will find the new state", "delivery_id", id, "err", err)
+		}
+	}
+}
