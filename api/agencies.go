@@ -147,14 +147,7 @@ func (s *Server) createAgency(c echo.Context) error {
 // of that agency; one outside the caller's subtree lists nothing, as an
 // id that does not exist.
 func (s *Server) listAgencies(c echo.Context) error {
-	top, err := queryID(c, "agency_id")
-	if err != nil {
-		return err
-	}
-	if top == 0 {
-		top = currentUser(c).AgencyID
-	}
-	ok, err := s.inCallerScope(c, top)
+	top, ok, err := s.listAgency(c)
 	if err != nil || !ok {
 		return s.renderAgencies(c, nil, err)
 	}

@@ -66,6 +66,9 @@ func (s *Server) editPost(c echo.Context) error {
 
 // postEdit validates the fields a PATCH sends, with the same rules as creation.
 func (s *Server) postEdit(req postRequest, p storage.Post) (storage.PostEdit, error) {
+	if err := noAgencyChange(req.AgencyID); err != nil {
+		return storage.PostEdit{}, err
+	}
 	if req.ChannelIDs != nil || req.Variants != nil {
 		return storage.PostEdit{}, invalid("channel_ids", "channels and variants cannot be changed; cancel the post and create a new one")
 	}

@@ -26,6 +26,7 @@ type calendarItem struct {
 	At         time.Time `json:"at"`
 	LocalTime  string    `json:"local_time"`
 	Title      string    `json:"title"`
+	AgencyID   int64     `json:"agency_id"`
 	DeliveryID int64     `json:"delivery_id,omitempty"`
 	PostID     int64     `json:"post_id,omitempty"`
 	ChannelID  int64     `json:"channel_id,omitempty"`
@@ -46,22 +47,32 @@ func (s *Server) calendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	entries, err := s.store.DeliveriesBetween(ctx, from, to, maxCalendarItems)
+	agency, ok, err := s.listAgency(c)
 	if err != nil {
 		return err
+	}
+	ctx := c.Request().Context()
+	var entries []storage.FeedEntry
+	if ok {
+		if entries, err = s.store.DeliveriesBetween(ctx, agency, from, to, maxCalendarItems); err != nil {
+			return err
+		}
 	}
 	var items []calendarItem
 	for _, e := range entries {
-		items = append(items, calendarItem{Kind: "delivery", At: e.Delivery.ScheduledAt.UTC(), Title: e.Post.Title,
+		items = append(items, calendarItem{Kind: "delivery", At: e.Delivery.ScheduledAt.UTC(), Title: e.Post.Title, AgencyID: e.Delivery.AgencyID,
 			DeliveryID: e.Delivery.ID, PostID: e.Post.ID, ChannelID: e.Delivery.ChannelID, Status: e.Delivery.Status,
 			Origin: origin(e.Post)})
 	}
-	occurrences, truncated, err := s.futureOccurrences(ctx, from, to, maxCalendarItems-len(items))
-	if err != nil {
-		return err
+	var truncated bool
+	if ok {
+		var occurrences []calendarItem
+		occurrences, truncated, err = s.futureOccurrences(ctx, agency, from, to, maxCalendarItems-len(items))
+		if err != nil {
+			return err
+		}
+		items = append(items, occurrences...)
 	}
-	items = append(items, occurrences...)
 	out := map[string]any{"timezone": s.loc.String(),
 		"from": from.In(s.loc).Format("2006-01-02"), "to": to.Add(-time.Second).In(s.loc).Format("2006-01-02"),
 		"days": s.byDay(items, from, to)}
@@ -92,11 +103,12 @@ func (s *Server) calendarWindow(fromRaw, toRaw string) (time.Time, time.Time, er
 
 // futureOccurrences are schedule occurrences in the window that have no
 // post yet (beyond the materialization horizon), at most room of them;
-// truncated says some were left out. Titles are expanded and cleaned as the
+// truncated says some were left out; only the schedules of the agency's
+// subtree count. Titles are expanded and cleaned as the
 // posts will be; an occurrence whose title cannot be shows the schedule's
 // name.
-func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time, room int) (items []calendarItem, truncated bool, err error) {
-	scs, err := s.store.ActiveSchedules(ctx)
+func (s *Server) futureOccurrences(ctx context.Context, agency int64, from, to time.Time, room int) (items []calendarItem, truncated bool, err error) {
+	scs, err := s.store.ActiveSchedules(ctx, agency)
 	if err != nil {
 		return nil, false, err
 	}
@@ -121,7 +133,7 @@ func (s *Server) futureOccurrences(ctx context.Context, from, to time.Time, room
 					title = t
 				}
 			}
-			items = append(items, calendarItem{Kind: "occurrence", At: at, Title: title, ScheduleID: sc.ID, Origin: "schedule"})
+			items = append(items, calendarItem{Kind: "occurrence", At: at, Title: title, AgencyID: sc.AgencyID, ScheduleID: sc.ID, Origin: "schedule"})
 		}
 	}
 	return items, false, nil

@@ -19,6 +19,7 @@ type channelView struct {
 	ID           int64           `json:"id"`
 	Name         string          `json:"name"`
 	Kind         string          `json:"kind"`
+	AgencyID     int64           `json:"agency_id"`
 	Status       string          `json:"status"`
 	StatusReason string          `json:"status_reason,omitempty"`
 	Config       json.RawMessage `json:"config"`
@@ -35,7 +36,7 @@ type feedURLs struct {
 
 // viewChannel shows a channel with every secret masked.
 func (s *Server) viewChannel(ch storage.Channel) (channelView, error) {
-	v := channelView{ID: ch.ID, Name: ch.Name, Kind: ch.Kind, Status: ch.Status, StatusReason: ch.StatusReason,
+	v := channelView{ID: ch.ID, Name: ch.Name, Kind: ch.Kind, AgencyID: ch.AgencyID, Status: ch.Status, StatusReason: ch.StatusReason,
 		Slots: publishing.Slots(ch), CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC()}
 	if v.Slots == nil {
 		v.Slots = []string{}
@@ -67,6 +68,8 @@ type channelRequest struct {
 	Config json.RawMessage `json:"config"`
 	Status *string         `json:"status"`
 	Slots  *[]string       `json:"slots"`
+	// AgencyID is the channel's agency; on creation absent means the caller's.
+	AgencyID *int64 `json:"agency_id"`
 }
 
 func (s *Server) createChannel(c echo.Context) error {
@@ -88,7 +91,11 @@ func (s *Server) createChannel(c echo.Context) error {
 	if !ok {
 		return invalid("kind", fmt.Sprintf("unknown channel kind %q; one of %s", *req.Kind, strings.Join(s.registry.Names(), ", ")))
 	}
-	ch := storage.Channel{Name: name, Kind: kind.Name, Status: storage.ChannelActive}
+	agency, err := s.agencyFor(c, req.AgencyID)
+	if err != nil {
+		return err
+	}
+	ch := storage.Channel{Name: name, Kind: kind.Name, Status: storage.ChannelActive, AgencyID: agency}
 	if req.Slots != nil {
 		if ch.Slots, err = cleanSlots(*req.Slots); err != nil {
 			return err
@@ -183,9 +190,15 @@ func channelConflict(err error) error {
 }
 
 func (s *Server) listChannels(c echo.Context) error {
-	chs, err := s.store.ListChannels(c.Request().Context())
+	agency, ok, err := s.listAgency(c)
 	if err != nil {
 		return err
+	}
+	var chs []storage.Channel
+	if ok {
+		if chs, err = s.store.ListChannels(c.Request().Context(), agency); err != nil {
+			return err
+		}
 	}
 	items := make([]channelView, 0, len(chs))
 	for _, ch := range chs {
@@ -199,7 +212,7 @@ func (s *Server) listChannels(c echo.Context) error {
 }
 
 func (s *Server) getChannel(c echo.Context) error {
-	ch, err := s.loadChannel(c)
+	ch, err := s.loadChannel(c, publishing.View)
 	if err != nil {
 		return err
 	}
@@ -210,7 +223,9 @@ func (s *Server) getChannel(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) loadChannel(c echo.Context) (storage.Channel, error) {
+// loadChannel returns the channel in the path if the caller may do action
+// to it; one outside the caller's agencies is 404 like a missing one.
+func (s *Server) loadChannel(c echo.Context, action publishing.Action) (storage.Channel, error) {
 	id, err := pathID(c, "id", "channel")
 	if err != nil {
 		return storage.Channel{}, err
@@ -219,7 +234,10 @@ func (s *Server) loadChannel(c echo.Context) (storage.Channel, error) {
 	if errors.Is(err, storage.ErrNotFound) {
 		return ch, notFound("channel")
 	}
-	return ch, err
+	if err != nil {
+		return ch, err
+	}
+	return ch, s.authorize(c, action, "channel", ch.AgencyID, 0)
 }
 
 // updateChannel renames a channel, changes its config (secrets sent back
@@ -227,7 +245,7 @@ func (s *Server) loadChannel(c echo.Context) (storage.Channel, error) {
 // The change is applied to the stored row under its lock, so credentials an
 // adapter rotated meanwhile are not overwritten by a stale form.
 func (s *Server) updateChannel(c echo.Context) error {
-	id, err := pathID(c, "id", "channel")
+	current, err := s.loadChannel(c, publishing.ManageChannels)
 	if err != nil {
 		return err
 	}
@@ -235,7 +253,10 @@ func (s *Server) updateChannel(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ch, err := s.store.EditChannel(c.Request().Context(), id, actor(c), func(ch *storage.Channel) error {
+	if err := noAgencyChange(req.AgencyID); err != nil {
+		return err
+	}
+	ch, err := s.store.EditChannel(c.Request().Context(), current.ID, actor(c), func(ch *storage.Channel) error {
 		return s.applyChannelPatch(ch, req)
 	})
 	if errors.Is(err, storage.ErrNotFound) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -16,6 +17,7 @@ type deliveryView struct {
 	ID            int64      `json:"id"`
 	PostID        int64      `json:"post_id"`
 	ChannelID     int64      `json:"channel_id"`
+	AgencyID      int64      `json:"agency_id"`
 	Status        string     `json:"status"`
 	Attempts      int        `json:"attempts"`
 	LastError     string     `json:"last_error"`
@@ -43,7 +45,7 @@ type attemptView struct {
 }
 
 func viewDelivery(d storage.Delivery) deliveryView {
-	v := deliveryView{ID: d.ID, PostID: d.PostID, ChannelID: d.ChannelID, Status: d.Status,
+	v := deliveryView{ID: d.ID, PostID: d.PostID, ChannelID: d.ChannelID, AgencyID: d.AgencyID, Status: d.Status,
 		Attempts: d.Attempts, LastError: d.LastError, ExternalID: d.ExternalID, ExternalURL: d.ExternalURL,
 		ScheduledAt: d.ScheduledAt.UTC()}
 	if d.Status == storage.DeliveryScheduled || d.Status == storage.DeliveryRetrying {
@@ -75,9 +77,16 @@ func (s *Server) listDeliveries(c echo.Context) error {
 	if f.ChannelID, err = queryID(c, "channel_id"); err != nil {
 		return err
 	}
-	ds, err := s.store.ListDeliveries(c.Request().Context(), f)
+	agency, ok, err := s.listAgency(c)
 	if err != nil {
 		return err
+	}
+	var ds []storage.Delivery
+	if ok {
+		f.Agency = agency
+		if ds, err = s.store.ListDeliveries(c.Request().Context(), f); err != nil {
+			return err
+		}
 	}
 	items := make([]deliveryView, 0, len(ds))
 	for _, d := range ds[:min(len(ds), page.limit)] {
@@ -100,6 +109,9 @@ func (s *Server) getDelivery(c echo.Context) error {
 		return notFound("delivery")
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.authorize(c, publishing.View, "delivery", d.AgencyID, 0); err != nil {
 		return err
 	}
 	v := deliveryDetail{deliveryView: viewDelivery(d), AttemptLog: make([]attemptView, len(attempts))}

@@ -17,7 +17,7 @@ import (
 // edition serves a radio channel's edition for one day and air time as the
 // script (.txt), its sidecar (.json) or speech (.wav).
 func (s *Server) edition(c echo.Context) error {
-	ch, err := s.loadChannel(c)
+	ch, err := s.loadChannel(c, publishing.View)
 	if err != nil {
 		return err
 	}

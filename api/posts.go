@@ -29,10 +29,13 @@ type postRequest struct {
 	PublishAt  *string  `json:"publish_at"`
 	// Variants maps a channel id (as a string, JSON keys are strings) to that channel's content.
 	Variants map[string]json.RawMessage `json:"variants"`
+	// AgencyID is the post's agency; absent means the author's own.
+	AgencyID *int64 `json:"agency_id"`
 }
 
 type postView struct {
 	ID         int64      `json:"id"`
+	AgencyID   int64      `json:"agency_id"`
 	Status     string     `json:"status"`
 	Title      string     `json:"title"`
 	Summary    string     `json:"summary"`
@@ -60,7 +63,7 @@ type postView struct {
 }
 
 func viewPost(p storage.Post, ds []storage.Delivery) postView {
-	v := postView{ID: p.ID, Status: p.Status, Title: p.Title, Summary: p.Summary, Body: p.Body,
+	v := postView{ID: p.ID, AgencyID: p.AgencyID, Status: p.Status, Title: p.Title, Summary: p.Summary, Body: p.Body,
 		Category: p.Category, Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority,
 		PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy, ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
 		RejectReason: p.RejectReason, Origin: origin(p), ScheduleID: p.ScheduleID, SourceID: p.SourceID,
@@ -104,7 +107,14 @@ func draft(req postRequest) (publishing.Draft, error) {
 	if err != nil {
 		return publishing.Draft{}, err
 	}
-	return publishing.Draft{Fields: fields(req), ChannelIDs: derefIDs(req.ChannelIDs), Variants: variants}, nil
+	d := publishing.Draft{Fields: fields(req), ChannelIDs: derefIDs(req.ChannelIDs), Variants: variants}
+	if req.AgencyID != nil {
+		if *req.AgencyID <= 0 {
+			return d, invalid("agency_id", "must be an agency id")
+		}
+		d.AgencyID = *req.AgencyID
+	}
+	return d, nil
 }
 
 func fields(req postRequest) publishing.Fields {
@@ -147,6 +157,8 @@ func deref(s *string) string {
 	return *s
 }
 
+// loadPost returns the post in the path and its deliveries; one outside
+// the caller's agencies is 404 like a missing one.
 func (s *Server) loadPost(c echo.Context) (storage.Post, []storage.Delivery, error) {
 	id, err := pathID(c, "id", "post")
 	if err != nil {
@@ -156,7 +168,10 @@ func (s *Server) loadPost(c echo.Context) (storage.Post, []storage.Delivery, err
 	if errors.Is(err, storage.ErrNotFound) {
 		return p, nil, notFound("post")
 	}
-	return p, ds, err
+	if err != nil {
+		return p, nil, err
+	}
+	return p, ds, s.authorize(c, publishing.View, "post", p.AgencyID, p.CreatedBy)
 }
 
 func (s *Server) getPost(c echo.Context) error {
@@ -177,9 +192,16 @@ func (s *Server) listPosts(c echo.Context) error {
 		storage.PostPublished, storage.PostPartial, storage.PostFailed, storage.PostCanceled) {
 		return invalid("status", "unknown post status")
 	}
-	posts, err := s.store.ListPosts(c.Request().Context(), storage.PostFilter{Status: status, BeforeID: page.before, Limit: page.limit + 1})
+	agency, ok, err := s.listAgency(c)
 	if err != nil {
 		return err
+	}
+	var posts []storage.Post
+	if ok {
+		f := storage.PostFilter{Status: status, Agency: agency, BeforeID: page.before, Limit: page.limit + 1}
+		if posts, err = s.store.ListPosts(c.Request().Context(), f); err != nil {
+			return err
+		}
 	}
 	items := make([]postView, 0, len(posts))
 	for _, p := range posts[:min(len(posts), page.limit)] {

@@ -89,7 +89,7 @@ type checkView struct {
 // testChannel verifies the channel's credentials against the platform
 // without publishing, and flags or clears "needs re-authorisation".
 func (s *Server) testChannel(c echo.Context) error {
-	ch, err := s.loadChannel(c)
+	ch, err := s.loadChannel(c, publishing.ManageChannels)
 	if err != nil {
 		return err
 	}

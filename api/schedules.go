@@ -25,11 +25,13 @@ type scheduleRequest struct {
 	Template   *postRequest               `json:"template"`
 	ChannelIDs *[]int64                   `json:"channel_ids"`
 	Variants   map[string]json.RawMessage `json:"variants"`
+	AgencyID   *int64                     `json:"agency_id"`
 }
 
 type scheduleView struct {
 	ID          int64                `json:"id"`
 	Name        string               `json:"name"`
+	AgencyID    int64                `json:"agency_id"`
 	Rule        string               `json:"rule"`
 	Description string               `json:"description"`
 	Timezone    string               `json:"timezone"`
@@ -54,7 +56,7 @@ const (
 )
 
 func (s *Server) viewSchedule(sc storage.Schedule) scheduleView {
-	v := scheduleView{ID: sc.ID, Name: sc.Name, Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt.UTC(),
+	v := scheduleView{ID: sc.ID, Name: sc.Name, AgencyID: sc.AgencyID, Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt.UTC(),
 		EndsAt: sc.EndsAt, Count: sc.Count, Status: sc.Status, CreatedBy: sc.CreatedBy, CreatedAt: sc.CreatedAt.UTC(),
 		Description: sc.Rule, NextAt: []time.Time{}}
 	v.Template, _ = storage.DecodeTemplate(sc.Template)
@@ -87,6 +89,12 @@ func (s *Server) createSchedule(c echo.Context) error {
 	sc, err := s.scheduleFromRequest(req)
 	if err != nil {
 		return err
+	}
+	if req.AgencyID != nil && *req.AgencyID <= 0 {
+		return invalid("agency_id", "must be an agency id")
+	}
+	if req.AgencyID != nil {
+		sc.AgencyID = *req.AgencyID
 	}
 	if err := s.pub.CreateSchedule(c.Request().Context(), currentUser(c), &sc); err != nil {
 		return err
@@ -201,9 +209,15 @@ func orDefault(v, def string) string {
 }
 
 func (s *Server) listSchedules(c echo.Context) error {
-	scs, err := s.store.ListSchedules(c.Request().Context())
+	agency, ok, err := s.listAgency(c)
 	if err != nil {
 		return err
+	}
+	var scs []storage.Schedule
+	if ok {
+		if scs, err = s.store.ListSchedules(c.Request().Context(), agency); err != nil {
+			return err
+		}
 	}
 	items := make([]scheduleView, len(scs))
 	for i, sc := range scs {
@@ -219,6 +233,9 @@ func (s *Server) respondSchedule(c echo.Context, id int64, status int) error {
 		return notFound("schedule")
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.authorize(c, publishing.View, "schedule", sc.AgencyID, sc.CreatedBy); err != nil {
 		return err
 	}
 	posts, err := s.store.ScheduleOccurrences(ctx, id)

@@ -197,7 +197,7 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 
 func (s *Server) me(c echo.Context) error {
 	u := currentUser(c)
-	return c.JSON(http.StatusOK, map[string]any{"id": u.ID, "name": u.Name, "role": u.Role})
+	return c.JSON(http.StatusOK, map[string]any{"id": u.ID, "name": u.Name, "role": u.Role, "agency_id": u.AgencyID})
 }
 
 func (s *Server) health(c echo.Context) error {

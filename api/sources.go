@@ -23,6 +23,7 @@ const (
 )
 
 type sourceRequest struct {
+	AgencyID   *int64                     `json:"agency_id"`
 	Name       *string                    `json:"name"`
 	URL        *string                    `json:"url"`
 	PollEvery  *string                    `json:"poll_every"`
@@ -56,6 +57,7 @@ type sourceItemView struct {
 }
 
 type sourceView struct {
+	AgencyID     int64            `json:"agency_id"`
 	ID           int64            `json:"id"`
 	Name         string           `json:"name"`
 	URL          string           `json:"url"`
@@ -81,7 +83,7 @@ func viewPoll(p storage.SourcePoll) pollView {
 }
 
 func viewSource(src storage.Source) sourceView {
-	v := sourceView{ID: src.ID, Name: src.Name, URL: secrets.MaskURL(src.URL), PollEvery: (time.Duration(src.PollEvery) * time.Second).String(),
+	v := sourceView{AgencyID: src.AgencyID, ID: src.ID, Name: src.Name, URL: secrets.MaskURL(src.URL), PollEvery: (time.Duration(src.PollEvery) * time.Second).String(),
 		Mode: src.Mode, Status: src.Status, DigestRule: src.DigestRule, MaxAgeDays: src.MaxAgeDays,
 		NextPollAt: src.NextPollAt.UTC(), LastPolledAt: src.LastPolledAt, Failures: src.Failures, LastError: src.LastError}
 	json.Unmarshal([]byte(src.Template), &v.Template)
@@ -100,6 +102,12 @@ func (s *Server) createSource(c echo.Context) error {
 	src, err := s.sourceFromRequest(req)
 	if err != nil {
 		return err
+	}
+	if req.AgencyID != nil && *req.AgencyID <= 0 {
+		return invalid("agency_id", "must be an agency id")
+	}
+	if req.AgencyID != nil {
+		src.AgencyID = *req.AgencyID
 	}
 	if err := s.pub.CreateSource(c.Request().Context(), currentUser(c), &src); err != nil {
 		return err
@@ -215,9 +223,15 @@ func digestRule(d *struct {
 }
 
 func (s *Server) listSources(c echo.Context) error {
-	srcs, err := s.store.ListSources(c.Request().Context())
+	agency, ok, err := s.listAgency(c)
 	if err != nil {
 		return err
+	}
+	var srcs []storage.Source
+	if ok {
+		if srcs, err = s.store.ListSources(c.Request().Context(), agency); err != nil {
+			return err
+		}
 	}
 	items := make([]sourceView, len(srcs))
 	for i, src := range srcs {
@@ -236,6 +250,9 @@ func (s *Server) respondSource(c echo.Context, id int64, status int) error {
 		return notFound("source")
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.authorize(c, publishing.View, "source", src.AgencyID, 0); err != nil {
 		return err
 	}
 	v := viewSource(src)

@@ -21,6 +21,7 @@ type userView struct {
 	ID          int64      `json:"id"`
 	Name        string     `json:"name"`
 	Role        string     `json:"role"`
+	AgencyID    int64      `json:"agency_id"`
 	HasPassword bool       `json:"has_password"`
 	Disabled    bool       `json:"disabled"`
 	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
@@ -28,7 +29,7 @@ type userView struct {
 }
 
 func viewUser(u storage.User) userView {
-	return userView{ID: u.ID, Name: u.Name, Role: u.Role, HasPassword: u.PasswordHash != "",
+	return userView{ID: u.ID, Name: u.Name, Role: u.Role, AgencyID: u.AgencyID, HasPassword: u.PasswordHash != "",
 		Disabled: u.DisabledAt != nil, DisabledAt: u.DisabledAt, CreatedAt: u.CreatedAt.UTC()}
 }
 
@@ -53,6 +54,7 @@ type userRequest struct {
 	Role     *string `json:"role"`
 	Password *string `json:"password"`
 	Disabled *bool   `json:"disabled"`
+	AgencyID *int64  `json:"agency_id"`
 }
 
 func checkRole(role *string) (*string, error) {
@@ -122,7 +124,11 @@ func (s *Server) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u := storage.User{Name: name, Role: *role}
+	agency, err := s.agencyFor(c, req.AgencyID)
+	if err != nil {
+		return err
+	}
+	u := storage.User{Name: name, Role: *role, AgencyID: agency}
 	if hash != nil {
 		u.PasswordHash = *hash
 	}
@@ -136,9 +142,15 @@ func (s *Server) createUser(c echo.Context) error {
 }
 
 func (s *Server) listUsers(c echo.Context) error {
-	us, err := s.store.ListUsers(c.Request().Context())
+	agency, ok, err := s.listAgency(c)
 	if err != nil {
 		return err
+	}
+	var us []storage.User
+	if ok {
+		if us, err = s.store.ListUsers(c.Request().Context(), agency); err != nil {
+			return err
+		}
 	}
 	items := make([]userView, len(us))
 	for i, u := range us {
@@ -147,7 +159,9 @@ func (s *Server) listUsers(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
 
-func (s *Server) loadUser(c echo.Context) (storage.User, error) {
+// loadUser returns the user in the path if the caller may do action to
+// them; one outside the caller's agencies is 404 like a missing one.
+func (s *Server) loadUser(c echo.Context, action publishing.Action) (storage.User, error) {
 	id, err := pathID(c, "id", "user")
 	if err != nil {
 		return storage.User{}, err
@@ -156,11 +170,14 @@ func (s *Server) loadUser(c echo.Context) (storage.User, error) {
 	if errors.Is(err, storage.ErrNotFound) {
 		return u, notFound("user")
 	}
-	return u, err
+	if err != nil {
+		return u, err
+	}
+	return u, s.authorize(c, action, "user", u.AgencyID, u.ID)
 }
 
 func (s *Server) getUser(c echo.Context) error {
-	u, err := s.loadUser(c)
+	u, err := s.loadUser(c, publishing.ManageUsers)
 	if err != nil {
 		return err
 	}
@@ -170,12 +187,15 @@ func (s *Server) getUser(c echo.Context) error {
 // updateUser changes a user's name, role, password or disabled state. Admins
 // cannot demote or disable themselves, so a site always keeps an admin.
 func (s *Server) updateUser(c echo.Context) error {
-	u, err := s.loadUser(c)
+	u, err := s.loadUser(c, publishing.ManageUsers)
 	if err != nil {
 		return err
 	}
 	var req userRequest
 	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := noAgencyChange(req.AgencyID); err != nil {
 		return err
 	}
 	change := storage.UserChange{Disabled: req.Disabled}
@@ -224,6 +244,9 @@ func (s *Server) listTokens(c echo.Context) error {
 	if !canManageTokensOf(c, id) {
 		return forbidden("you can list only your own tokens")
 	}
+	if _, err := s.loadUser(c, publishing.ManageTokens); err != nil {
+		return err
+	}
 	ts, err := s.store.ListTokens(c.Request().Context(), id)
 	if err != nil {
 		return err
@@ -241,12 +264,16 @@ type tokenRequest struct {
 
 // createToken issues an API token; it is shown once, only its hash is kept.
 func (s *Server) createToken(c echo.Context) error {
-	u, err := s.loadUser(c)
+	id, err := pathID(c, "id", "user")
 	if err != nil {
 		return err
 	}
-	if !canManageTokensOf(c, u.ID) {
+	if !canManageTokensOf(c, id) {
 		return forbidden("you can create tokens only for yourself")
+	}
+	u, err := s.loadUser(c, publishing.ManageTokens)
+	if err != nil {
+		return err
 	}
 	var req tokenRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -280,6 +307,13 @@ func (s *Server) revokeToken(c echo.Context) error {
 		return notFound("token")
 	}
 	if err != nil {
+		return err
+	}
+	owner, err := s.store.GetUser(c.Request().Context(), t.UserID)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(c, publishing.ManageTokens, "token", owner.AgencyID, owner.ID); err != nil {
 		return err
 	}
 	if err := s.store.RevokeToken(c.Request().Context(), id, actor(c)); err != nil {

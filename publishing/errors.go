@@ -3,8 +3,8 @@ package publishing
 // The layer's errors say what went wrong in terms a person can act on; the
 // API maps each type to a status in one place (api/errors.go).
 
-// NotFoundError: the object does not exist (or, later, lies outside the
-// actor's agencies, which must look the same).
+// NotFoundError: the object does not exist, or lies outside the actor's
+// agencies, which must look the same.
 type NotFoundError struct{ What string }
 
 func (e *NotFoundError) Error() string { return e.What + " not found" }

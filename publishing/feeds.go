@@ -25,16 +25,20 @@ func (s *Service) CreateSource(ctx context.Context, author storage.User, src *st
 	if err := Allowed(author, ManageSources, Subject{}); err != nil {
 		return err
 	}
+	agency, err := s.AgencyFor(ctx, author, src.AgencyID)
+	if err != nil {
+		return err
+	}
 	if err := s.checkTargetChannels(ctx, src.Targets); err != nil {
 		return err
 	}
-	src.CreatedBy = author.ID
+	src.CreatedBy, src.AgencyID = author.ID, agency
 	return s.store.CreateSource(ctx, src, ActorName(author))
 }
 
 // SetSourceStatus pauses or resumes a source.
 func (s *Service) SetSourceStatus(ctx context.Context, by storage.User, id int64, status string) error {
-	if err := Allowed(by, ManageSources, Subject{}); err != nil {
+	if err := s.authorizeSource(ctx, by, id); err != nil {
 		return err
 	}
 	err := s.store.SetSourceStatus(ctx, id, status, ActorName(by))
@@ -46,7 +50,7 @@ func (s *Service) SetSourceStatus(ctx context.Context, by storage.User, id int64
 
 // PollNow claims the source and polls it at once (the "check now" button).
 func (s *Service) PollNow(ctx context.Context, by storage.User, id int64) (storage.SourcePoll, error) {
-	if err := Allowed(by, ManageSources, Subject{}); err != nil {
+	if err := s.authorizeSource(ctx, by, id); err != nil {
 		return storage.SourcePoll{}, err
 	}
 	src, err := s.store.ClaimSource(ctx, id, PollLease)
@@ -59,6 +63,18 @@ func (s *Service) PollNow(ctx context.Context, by storage.User, id int64) (stora
 		return storage.SourcePoll{}, err
 	}
 	return s.Poll(ctx, src)
+}
+
+// authorizeSource lets by manage the source, if it exists in by's agencies.
+func (s *Service) authorizeSource(ctx context.Context, by storage.User, id int64) error {
+	src, err := s.store.GetSource(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return &NotFoundError{What: "source"}
+	}
+	if err != nil {
+		return err
+	}
+	return s.Authorize(ctx, by, ManageSources, "source", src.AgencyID, 0)
 }
 
 // Poll polls a source whose lease the caller holds, records the result and
@@ -241,14 +257,14 @@ func (s *Service) itemPost(src storage.Source, status string, tmpl *sources.Comp
 	id := src.ID
 	post := &storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body, Category: text.Category,
 		Audience: text.Audience, Link: it.Link, ImageURL: it.ImageURL, Priority: content.PriorityNormal,
-		PublishAt: now, CreatedBy: src.CreatedBy, SourceID: &id, Status: status}
+		PublishAt: now, CreatedBy: src.CreatedBy, AgencyID: src.AgencyID, SourceID: &id, Status: status}
 	return post, nil
 }
 
 // MakeDigests creates, for each source with a digest rule whose latest
 // digest time has passed, one post listing the items seen since the last.
 func (s *Service) MakeDigests(ctx context.Context) {
-	srcs, err := s.store.ListSources(ctx)
+	srcs, err := s.store.ListSources(ctx, 0)
 	if err != nil {
 		s.log.Error("cannot list sources for digests", "err", err)
 		return
@@ -292,7 +308,7 @@ func (s *Service) digest(ctx context.Context, src storage.Source) error {
 	title, summary, body := sources.Digest(digestItems(items), at, s.loc)
 	id, digestAt := src.ID, at
 	post := &storage.Post{Title: title, Summary: summary, Body: body, Audience: content.AudienceAll,
-		Priority: content.PriorityNormal, PublishAt: now, CreatedBy: src.CreatedBy, SourceID: &id, DigestAt: &digestAt,
+		Priority: content.PriorityNormal, PublishAt: now, CreatedBy: src.CreatedBy, AgencyID: src.AgencyID, SourceID: &id, DigestAt: &digestAt,
 		Status: status}
 	ds, created, err := s.store.CreateDigest(ctx, post, targets, "source:"+strconv.FormatInt(src.ID, 10))
 	if err != nil || !created {

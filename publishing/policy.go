@@ -2,6 +2,7 @@ package publishing
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/loa-vn/loa/storage"
 )
@@ -11,6 +12,9 @@ type Action string
 
 // The actions the policy decides.
 const (
+	// View is reading an object: anyone whose agency is the object's or
+	// above it may.
+	View                Action = "view"
 	SubmitPost          Action = "submit_post"
 	EditPost            Action = "edit_post"
 	CancelPost          Action = "cancel_post"
@@ -27,9 +31,14 @@ const (
 )
 
 // Subject is what an action is done to, as far as the policy needs to know.
-// A later change adds the object's agency here, and Allowed then checks it
-// lies in the actor's subtree.
 type Subject struct {
+	// What names the kind of object ("post", "channel"), for the not-found
+	// answer to an actor outside its agency.
+	What string
+	// Agency is the object's agency and every agency above it, root first
+	// (Service.Subject fills it). Nil when the action concerns no object
+	// yet (the API's coarse gate by role).
+	Agency []int64
 	// OwnerID is the user the object belongs to: a post's or schedule's
 	// author, a token's user. Zero when the action concerns no one's object.
 	OwnerID int64
@@ -50,7 +59,9 @@ func (e *NotAllowedError) Is(target error) bool { return target == ErrNotAllowed
 func refuse(reason string) error { return &NotAllowedError{Reason: reason} }
 
 // Allowed is the authorization policy: nil if actor may do action to
-// object, else a *NotAllowedError. Officers write posts and schedules and
+// object, else a *NotAllowedError. A user's role holds in their agency and
+// every agency beneath it: an object whose agency is not the actor's or
+// beneath it is a *NotFoundError, exactly as if it did not exist. Officers write posts and schedules and
 // act on their own; editors also act on anyone's, approve and reject, and
 // manage channels and sources; admins also manage users and anyone's
 // tokens. An unconfirmed delivery, which the platform may already have
@@ -61,8 +72,11 @@ func Allowed(actor storage.User, action Action, object Subject) error {
 	if actor.DisabledAt != nil || !knownRole(actor.Role) {
 		return refuse("this account may not act in Loa")
 	}
+	if object.Agency != nil && !slices.Contains(object.Agency, actor.AgencyID) {
+		return &NotFoundError{What: object.What}
+	}
 	switch action {
-	case SubmitPost, CreateSchedule:
+	case View, SubmitPost, CreateSchedule:
 		return nil
 	case EditPost:
 		return ownOrEditor(own, editor, "officers can edit only their own posts")

@@ -78,3 +78,73 @@ func checkAllowed(t *testing.T, err error, want bool) {
 		t.Errorf("refusal %v is not a NotAllowedError with a reason", err)
 	}
 }
+
+// TestPolicyScope: a role holds in the actor's agency and beneath it; an
+// object anywhere else is "not found", whatever the role and action, so
+// the answer reveals nothing. Agencies: R=1 with children A=2 and B=3; C=4
+// beneath A.
+func TestPolicyScope(t *testing.T) {
+	const r, a = 1, 2
+	lines := map[string][]int64{"R": {1}, "A": {1, 2}, "B": {1, 3}, "C under A": {1, 2, 4}}
+	tests := []struct {
+		actorAgency int64
+		object      string
+		inScope     bool
+	}{
+		{actorAgency: a, object: "A", inScope: true},
+		{actorAgency: a, object: "C under A", inScope: true},
+		{actorAgency: a, object: "B", inScope: false},
+		{actorAgency: a, object: "R", inScope: false},
+		{actorAgency: r, object: "A", inScope: true},
+		{actorAgency: r, object: "B", inScope: true},
+		{actorAgency: r, object: "C under A", inScope: true},
+	}
+	actions := []publishing.Action{publishing.View, publishing.EditPost, publishing.CancelPost, publishing.ApprovePost,
+		publishing.RejectPost, publishing.RetryDelivery, publishing.PauseResumeSchedule, publishing.ManageChannels,
+		publishing.ManageSources, publishing.ManageUsers, publishing.ManageTokens}
+	for _, tt := range tests {
+		for _, role := range []string{storage.RoleOfficer, storage.RoleEditor, storage.RoleAdmin} {
+			for _, action := range actions {
+				t.Run(fmt.Sprintf("%s of %d %s in %s", role, tt.actorAgency, action, tt.object), func(t *testing.T) {
+					actor := storage.User{ID: 7, Role: role, AgencyID: tt.actorAgency}
+					object := publishing.Subject{What: "post", OwnerID: 7, Agency: lines[tt.object]}
+					err := publishing.Allowed(actor, action, object)
+					unscoped := publishing.Allowed(actor, action, publishing.Subject{OwnerID: 7})
+					var nf *publishing.NotFoundError
+					switch {
+					case tt.inScope && (err == nil) != (unscoped == nil):
+						t.Errorf("in scope: %v, want what the role alone decides (%v)", err, unscoped)
+					case !tt.inScope && (!errors.As(err, &nf) || err.Error() != "post not found"):
+						t.Errorf("outside scope: %v, want exactly a missing post's answer", err)
+					}
+				})
+			}
+		}
+	}
+}
+
+// An officer's post is approved by an editor of its agency or of one
+// above it, never by its officer, nor by an editor of a sibling.
+func TestPolicyApprovalUpTheTree(t *testing.T) {
+	post := publishing.Subject{What: "post", OwnerID: 9, Agency: []int64{1, 2}}
+	tests := []struct {
+		name  string
+		actor storage.User
+		want  bool
+	}{
+		{"editor of the post's agency", storage.User{ID: 1, Role: storage.RoleEditor, AgencyID: 2}, true},
+		{"editor of the root", storage.User{ID: 2, Role: storage.RoleEditor, AgencyID: 1}, true},
+		{"admin of the root", storage.User{ID: 3, Role: storage.RoleAdmin, AgencyID: 1}, true},
+		{"the officer who wrote it", storage.User{ID: 9, Role: storage.RoleOfficer, AgencyID: 2}, false},
+		{"editor of a sibling", storage.User{ID: 4, Role: storage.RoleEditor, AgencyID: 3}, false},
+		{"editor beneath the post's agency", storage.User{ID: 5, Role: storage.RoleEditor, AgencyID: 4}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := publishing.Allowed(tt.actor, publishing.ApprovePost, post)
+			if (err == nil) != tt.want {
+				t.Errorf("Allowed = %v, want allowed=%v", err, tt.want)
+			}
+		})
+	}
+}

@@ -14,6 +14,8 @@ import (
 // goes to and a variant for some of them, keyed by channel id as written.
 type Draft struct {
 	Fields
+	// AgencyID is the post's agency: 0 for its author's own.
+	AgencyID   int64
 	ChannelIDs []int64
 	Variants   map[string]content.Variant
 }
@@ -30,6 +32,10 @@ func ActorName(u storage.User) string {
 // takes the earliest free posting slot of the channels.
 func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (storage.Post, []storage.Delivery, error) {
 	if err := Allowed(author, SubmitPost, Subject{}); err != nil {
+		return storage.Post{}, nil, err
+	}
+	agency, err := s.AgencyFor(ctx, author, d.AgencyID)
+	if err != nil {
 		return storage.Post{}, nil, err
 	}
 	f := d.Fields
@@ -51,7 +57,7 @@ func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (sto
 	if err != nil {
 		return storage.Post{}, nil, err
 	}
-	p.CreatedBy = author.ID
+	p.CreatedBy, p.AgencyID = author.ID, agency
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
@@ -69,7 +75,7 @@ func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (sto
 
 // Approve approves a post waiting for approval and queues its deliveries.
 func (s *Service) Approve(ctx context.Context, editor storage.User, id int64) (storage.Post, []storage.Delivery, error) {
-	if err := Allowed(editor, ApprovePost, Subject{}); err != nil {
+	if err := s.authorizePost(ctx, editor, ApprovePost, id); err != nil {
 		return storage.Post{}, nil, err
 	}
 	ds, err := s.store.ApprovePost(ctx, id, editor.ID, ActorName(editor))
@@ -82,7 +88,7 @@ func (s *Service) Approve(ctx context.Context, editor storage.User, id int64) (s
 
 // Reject cancels a post waiting for approval, keeping the reason for its author.
 func (s *Service) Reject(ctx context.Context, editor storage.User, id int64, reason string) (storage.Post, []storage.Delivery, error) {
-	if err := Allowed(editor, RejectPost, Subject{}); err != nil {
+	if err := s.authorizePost(ctx, editor, RejectPost, id); err != nil {
 		return storage.Post{}, nil, err
 	}
 	if err := s.store.RejectPost(ctx, id, reason, ActorName(editor)); err != nil {
@@ -100,7 +106,7 @@ func (s *Service) Edit(ctx context.Context, editor storage.User, id int64, chang
 	if err != nil {
 		return p, nil, err
 	}
-	if err := Allowed(editor, EditPost, Subject{OwnerID: p.CreatedBy}); err != nil {
+	if err := s.Authorize(ctx, editor, EditPost, "post", p.AgencyID, p.CreatedBy); err != nil {
 		return p, nil, err
 	}
 	edit, err := change(p)
@@ -127,7 +133,7 @@ func (s *Service) Cancel(ctx context.Context, by storage.User, id int64) (storag
 	if err != nil {
 		return p, nil, err
 	}
-	if err := Allowed(by, CancelPost, Subject{OwnerID: p.CreatedBy}); err != nil {
+	if err := s.Authorize(ctx, by, CancelPost, "post", p.AgencyID, p.CreatedBy); err != nil {
 		return p, nil, err
 	}
 	canceled, err := s.store.CancelPost(ctx, p.ID, ActorName(by))
@@ -145,10 +151,22 @@ func (s *Service) Cancel(ctx context.Context, by storage.User, id int64) (storag
 // Retry re-queues a failed or unconfirmed delivery to go out now, with a
 // fresh attempt budget, if the policy lets by retry it.
 func (s *Service) Retry(ctx context.Context, by storage.User, id int64) (storage.Delivery, error) {
-	allow := func(status string, postAuthor int64) error {
-		return Allowed(by, RetryDelivery, Subject{OwnerID: postAuthor, DeliveryStatus: status})
+	d, _, err := s.store.GetDelivery(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return d, &NotFoundError{What: "delivery"}
 	}
-	d, err := s.store.RetryDelivery(ctx, id, allow, ActorName(by))
+	if err != nil {
+		return d, err
+	}
+	sub, err := s.Subject(ctx, "delivery", d.AgencyID, 0)
+	if err != nil {
+		return d, err
+	}
+	allow := func(status string, postAuthor int64) error {
+		sub.OwnerID, sub.DeliveryStatus = postAuthor, status
+		return Allowed(by, RetryDelivery, sub)
+	}
+	d, err = s.store.RetryDelivery(ctx, id, allow, ActorName(by))
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return d, &NotFoundError{What: "delivery"}
@@ -164,6 +182,15 @@ func (s *Service) Retry(ctx context.Context, by storage.User, id int64) (storage
 		s.log.Warn("cannot queue retried delivery now; the reconciler will", "delivery_id", id, "err", err)
 	}
 	return d, nil
+}
+
+// authorizePost applies the policy to by doing action to the post id.
+func (s *Service) authorizePost(ctx context.Context, by storage.User, action Action, id int64) error {
+	p, _, err := s.post(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.Authorize(ctx, by, action, "post", p.AgencyID, p.CreatedBy)
 }
 
 // post returns a post with its deliveries, or a NotFoundError.

@@ -23,10 +23,14 @@ func (s *Service) CreateSchedule(ctx context.Context, author storage.User, sc *s
 	if err := Allowed(author, CreateSchedule, Subject{}); err != nil {
 		return err
 	}
+	agency, err := s.AgencyFor(ctx, author, sc.AgencyID)
+	if err != nil {
+		return err
+	}
 	if err := s.checkTargetChannels(ctx, sc.Targets); err != nil {
 		return err
 	}
-	sc.CreatedBy = author.ID
+	sc.CreatedBy, sc.AgencyID = author.ID, agency
 	if err := s.store.CreateSchedule(ctx, sc, ActorName(author)); err != nil {
 		return err
 	}
@@ -46,7 +50,7 @@ func (s *Service) SetScheduleStatus(ctx context.Context, by storage.User, id int
 	if err != nil {
 		return err
 	}
-	if err := Allowed(by, PauseResumeSchedule, Subject{OwnerID: sc.CreatedBy}); err != nil {
+	if err := s.Authorize(ctx, by, PauseResumeSchedule, "schedule", sc.AgencyID, sc.CreatedBy); err != nil {
 		return err
 	}
 	canceled, err := s.store.SetScheduleStatus(ctx, id, status, ActorName(by))
@@ -159,7 +163,7 @@ func (s *Service) occurrencePost(ctx context.Context, sc storage.Schedule, tmpl 
 	p := storage.Post{Title: clean.Title, Summary: clean.Summary, Body: clean.Body, Category: clean.Category,
 		Audience: clean.Audience, Link: tmpl.Link, ImageURL: tmpl.ImageURL,
 		Priority: or(tmpl.Priority, "normal"), PublishAt: at, CreatedBy: sc.CreatedBy,
-		ScheduleID: &id, OccurrenceAt: &occ}
+		AgencyID: sc.AgencyID, ScheduleID: &id, OccurrenceAt: &occ}
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}

@@ -305,6 +305,26 @@ func (s *Store) inSubtree(q *gorm.DB, column string, id int64) *gorm.DB {
 		" AND sub.path >= top.path AND sub.path < "+subtreeEndSQL+")", id)
 }
 
+// scoped limits q to rows whose agency_id lies in the agency's subtree;
+// agency 0 leaves q as it is (jobs that act on every agency).
+func (s *Store) scoped(q *gorm.DB, agency int64) *gorm.DB {
+	if agency == 0 {
+		return q
+	}
+	return s.inSubtree(q, "agency_id", agency)
+}
+
+// AgencyLine returns the ids of the agency and the agencies above it, root
+// first; the policy checks an actor's agency is among them.
+func (s *Store) AgencyLine(ctx context.Context, id int64) ([]int64, error) {
+	var a Agency
+	err := s.db.WithContext(ctx).Select("id", "path").First(&a, id).Error
+	if err != nil {
+		return nil, translate(err, "get agency line")
+	}
+	return pathIDs(a.Path), nil
+}
+
 // subtreeEndSQL is subtreeRange's hi for the agency "top", in SQL.
 const subtreeEndSQL = "substr(top.path, 1, length(top.path) - 1) || '0'"
 

@@ -75,10 +75,11 @@ func (s *Store) SetChannelStatus(ctx context.Context, id int64, status, reason, 
 	return translate(err, "set channel status")
 }
 
-// ListChannels returns every channel, oldest first.
-func (s *Store) ListChannels(ctx context.Context) ([]Channel, error) {
+// ListChannels returns the channels of the agency's subtree (every
+// channel for agency 0), oldest first.
+func (s *Store) ListChannels(ctx context.Context, agency int64) ([]Channel, error) {
 	var chs []Channel
-	err := s.db.WithContext(ctx).Order("id").Find(&chs).Error
+	err := s.scoped(s.db.WithContext(ctx), agency).Order("id").Find(&chs).Error
 	return chs, translate(err, "list channels")
 }
 

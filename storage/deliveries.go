@@ -13,13 +13,16 @@ type DeliveryFilter struct {
 	PostID    int64
 	ChannelID int64
 	Status    string
-	BeforeID  int64
-	Limit     int
+	// Agency limits the list to deliveries to channels of this agency's
+	// subtree; 0 lists every agency's.
+	Agency   int64
+	BeforeID int64
+	Limit    int
 }
 
 // ListDeliveries returns one page of deliveries, newest first.
 func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error) {
-	q := s.db.WithContext(ctx).Model(&Delivery{})
+	q := s.scoped(s.db.WithContext(ctx).Model(&Delivery{}), f.Agency)
 	if f.PostID > 0 {
 		q = q.Where("post_id = ?", f.PostID)
 	}
@@ -183,11 +186,12 @@ func (s *Store) DeliveredTo(ctx context.Context, channelID int64, externalID str
 	return s.withPosts(ctx, ds)
 }
 
-// DeliveriesBetween returns the deliveries scheduled in [from, to), by time,
-// at most limit of them.
-func (s *Store) DeliveriesBetween(ctx context.Context, from, to time.Time, limit int) ([]FeedEntry, error) {
+// DeliveriesBetween returns the deliveries to channels of the agency's
+// subtree (every agency for 0) scheduled in [from, to), by time, at most
+// limit of them.
+func (s *Store) DeliveriesBetween(ctx context.Context, agency int64, from, to time.Time, limit int) ([]FeedEntry, error) {
 	var ds []Delivery
-	err := s.db.WithContext(ctx).Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).
+	err := s.scoped(s.db.WithContext(ctx), agency).Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).
 		Order("scheduled_at, id").Limit(limit).Find(&ds).Error
 	if err != nil {
 		return nil, translate(err, "list deliveries in window")

@@ -68,7 +68,7 @@ func TestMigration0007RenamesCaseDuplicates(t *testing.T) {
 	}
 	want := map[int64]string{1: "officer1", 2: "Admin (2)", 3: "OFFICER1 (4)", 4: "Officer1 (2)", 5: "Nguy\u1ec5n Hoa",
 		6: "admin", 7: "nguy\u1ec5n hoa (2)", 8: "officer1 (3)"}
-	users, err := s.ListUsers(ctx)
+	users, err := s.ListUsers(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,7 +132,7 @@ func TestFreshDatabaseHasTheRootAgency(t *testing.T) {
 	if err != nil || u.AgencyID != root.ID {
 		t.Errorf("loa token user = %+v, %v", u, err)
 	}
-	users, _ := st.ListUsers(ctx)
+	users, _ := st.ListUsers(ctx, 0)
 	for _, u := range users {
 		if u.AgencyID != root.ID {
 			t.Errorf("user %s in agency %d, want %d", u.Name, u.AgencyID, root.ID)

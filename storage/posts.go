@@ -129,14 +129,17 @@ func (s *Store) GetPost(ctx context.Context, id int64) (Post, []Delivery, error)
 
 // PostFilter selects posts for listing, newest first.
 type PostFilter struct {
-	Status   string
+	Status string
+	// Agency limits the list to posts of this agency's subtree; 0 lists
+	// every agency's.
+	Agency   int64
 	BeforeID int64
 	Limit    int
 }
 
 // ListPosts returns one page of posts, newest first.
 func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
-	q := s.db.WithContext(ctx).Model(&Post{})
+	q := s.scoped(s.db.WithContext(ctx).Model(&Post{}), f.Agency)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}

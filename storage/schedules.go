@@ -25,17 +25,19 @@ func (s *Store) CreateSchedule(ctx context.Context, sc *Schedule, actor string) 
 	return translate(err, "create schedule")
 }
 
-// ListSchedules returns every schedule, newest first.
-func (s *Store) ListSchedules(ctx context.Context) ([]Schedule, error) {
+// ListSchedules returns the schedules of the agency's subtree (every
+// schedule for agency 0), newest first.
+func (s *Store) ListSchedules(ctx context.Context, agency int64) ([]Schedule, error) {
 	var scs []Schedule
-	err := s.db.WithContext(ctx).Order("id DESC").Find(&scs).Error
+	err := s.scoped(s.db.WithContext(ctx), agency).Order("id DESC").Find(&scs).Error
 	return scs, translate(err, "list schedules")
 }
 
-// ActiveSchedules returns the schedules that create posts.
-func (s *Store) ActiveSchedules(ctx context.Context) ([]Schedule, error) {
+// ActiveSchedules returns the schedules that create posts, of the
+// agency's subtree (every agency for 0).
+func (s *Store) ActiveSchedules(ctx context.Context, agency int64) ([]Schedule, error) {
 	var scs []Schedule
-	err := s.db.WithContext(ctx).Where("status = ?", ScheduleActive).Order("id").Find(&scs).Error
+	err := s.scoped(s.db.WithContext(ctx), agency).Where("status = ?", ScheduleActive).Order("id").Find(&scs).Error
 	return scs, translate(err, "list active schedules")
 }
 

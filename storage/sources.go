@@ -31,10 +31,11 @@ func (s *Store) CreateSource(ctx context.Context, src *Source, actor string) err
 	return translate(err, "create source")
 }
 
-// ListSources returns every source, newest first.
-func (s *Store) ListSources(ctx context.Context) ([]Source, error) {
+// ListSources returns the sources of the agency's subtree (every source
+// for agency 0), newest first.
+func (s *Store) ListSources(ctx context.Context, agency int64) ([]Source, error) {
 	var srcs []Source
-	err := s.db.WithContext(ctx).Order("id DESC").Find(&srcs).Error
+	err := s.scoped(s.db.WithContext(ctx), agency).Order("id DESC").Find(&srcs).Error
 	return srcs, translate(err, "list sources")
 }
 

@@ -187,10 +187,11 @@ func (s *Store) CreateUser(ctx context.Context, u *User, actor string) error {
 	return translate(err, "create user")
 }
 
-// ListUsers returns every user, oldest first.
-func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+// ListUsers returns the users of the agency's subtree (every user for
+// agency 0), oldest first.
+func (s *Store) ListUsers(ctx context.Context, agency int64) ([]User, error) {
 	var us []User
-	err := s.db.WithContext(ctx).Order("id").Find(&us).Error
+	err := s.scoped(s.db.WithContext(ctx), agency).Order("id").Find(&us).Error
 	return us, translate(err, "list users")
 }
 

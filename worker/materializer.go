@@ -50,7 +50,7 @@ func (m *Materializer) Run(ctx context.Context) {
 // RunOnce materializes every active schedule; one broken schedule does not
 // stop the others.
 func (m *Materializer) RunOnce(ctx context.Context) error {
-	scs, err := m.store.ActiveSchedules(ctx)
+	scs, err := m.store.ActiveSchedules(ctx, 0)
 	if err != nil {
 		return err
 	}
