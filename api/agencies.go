@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -69,10 +70,15 @@ func parentID(raw json.RawMessage) (id *int64, null bool, err error) {
 	return &v, false, nil
 }
 
-// inCallerScope answers whether the agency id is the caller's agency or
-// beneath it.
+// inCallerScope answers, by the policy, whether the agency id is the
+// caller's agency or beneath it; an agency that does not exist is not.
 func (s *Server) inCallerScope(c echo.Context, id int64) (bool, error) {
-	return s.store.IsInSubtree(c.Request().Context(), currentUser(c).AgencyID, id)
+	err := s.authorize(c, publishing.View, "agency", id, 0)
+	var missing *publishing.NotFoundError
+	if errors.As(err, &missing) || errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // scopedParent checks that the parent named in a request is in the

@@ -162,6 +162,10 @@ func (s *Service) Retry(ctx context.Context, by storage.User, id int64) (storage
 	if err != nil {
 		return d, err
 	}
+	// Outside by's agencies the delivery is missing, whatever its state.
+	if err := Allowed(by, View, sub); err != nil {
+		return storage.Delivery{}, err
+	}
 	allow := func(status string, postAuthor int64) error {
 		sub.OwnerID, sub.DeliveryStatus = postAuthor, status
 		return Allowed(by, RetryDelivery, sub)

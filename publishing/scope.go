@@ -40,17 +40,15 @@ func (s *Service) AgencyFor(ctx context.Context, actor storage.User, requested i
 	if requested < 0 {
 		return 0, missing
 	}
-	ok, err := s.store.IsInSubtree(ctx, actor.AgencyID, requested)
+	err := s.Authorize(ctx, actor, View, "agency", requested, 0)
+	var outside *NotFoundError
+	if errors.Is(err, storage.ErrNotFound) || errors.As(err, &outside) {
+		return 0, missing
+	}
 	if err != nil {
 		return 0, err
 	}
-	if !ok {
-		return 0, missing
-	}
 	a, err := s.store.GetAgency(ctx, requested)
-	if errors.Is(err, storage.ErrNotFound) {
-		return 0, missing
-	}
 	if err != nil {
 		return 0, err
 	}
