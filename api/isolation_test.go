@@ -417,9 +417,41 @@ func newWorld(t *testing.T, e *env, r world, name, sink, feed string) world {
 	w.ids["delivery"] = decode[postJSON](t, res).Deliveries[0].ID
 	res = e.post("/api/v1/schedules", w.tokens[storage.RoleEditor], weeklyBody(w.ids["channel"]))
 	wantStatus(t, res, http.StatusCreated)
-	w.ids["schedule"] = decode[scheduleJSON](t, res).ID
+	sc := decode[struct {
+		ID    int64
+		Posts []struct {
+			AgencyID int64 `json:"agency_id"`
+		}
+	}](t, res)
+	w.ids["schedule"] = sc.ID
+	if len(sc.Posts) == 0 {
+		t.Fatalf("%s's schedule made no occurrences", name)
+	}
+	for _, p := range sc.Posts {
+		if p.AgencyID != w.agency {
+			t.Fatalf("an occurrence of %s's schedule is in agency %d", name, p.AgencyID)
+		}
+	}
 	res = e.post("/api/v1/sources", w.tokens[storage.RoleEditor], sourceBody(w, 0))
 	wantStatus(t, res, http.StatusCreated)
 	w.ids["source"] = decode[userJSON](t, res).ID
+	// The feed's items become posts of the source's agency.
+	wantStatus(t, e.post(fmt.Sprintf("/api/v1/sources/%d/poll", w.ids["source"]), w.tokens[storage.RoleEditor], nil), http.StatusOK)
+	res = e.get(fmt.Sprintf("/api/v1/sources/%d", w.ids["source"]), w.tokens[storage.RoleEditor])
+	type item struct {
+		PostID int64 `json:"post_id"`
+	}
+	items := decode[struct{ Items []item }](t, res).Items
+	if len(items) == 0 {
+		t.Fatalf("%s's source took no items", name)
+	}
+	for _, it := range items {
+		p := decode[struct {
+			AgencyID int64 `json:"agency_id"`
+		}](t, e.get(fmt.Sprintf("/api/v1/posts/%d", it.PostID), w.tokens[storage.RoleEditor]))
+		if p.AgencyID != w.agency {
+			t.Fatalf("a feed post of %s's source is in agency %d", name, p.AgencyID)
+		}
+	}
 	return w
 }
