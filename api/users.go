@@ -244,12 +244,23 @@ func (s *Server) listTokens(c echo.Context) error {
 	if !canManageTokensOf(c, id) {
 		return forbidden("you can list only your own tokens")
 	}
-	if _, err := s.loadUser(c, publishing.ManageTokens); err != nil {
-		return err
-	}
-	ts, err := s.store.ListTokens(c.Request().Context(), id)
+	u, err := s.loadUser(c, publishing.ManageTokens)
 	if err != nil {
 		return err
+	}
+	// agency_id narrows here too: a user outside it has none to show.
+	agency, ok, err := s.listAgency(c)
+	if err == nil && ok {
+		ok, err = s.store.IsInSubtree(c.Request().Context(), agency, u.AgencyID)
+	}
+	if err != nil {
+		return err
+	}
+	var ts []storage.APIToken
+	if ok {
+		if ts, err = s.store.ListTokens(c.Request().Context(), id); err != nil {
+			return err
+		}
 	}
 	items := make([]tokenView, len(ts))
 	for i, t := range ts {
