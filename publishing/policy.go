@@ -60,12 +60,13 @@ func refuse(reason string) error { return &NotAllowedError{Reason: reason} }
 
 // Allowed is the authorization policy: nil if actor may do action to
 // object, else a *NotAllowedError. A user's role holds in their agency and
-// every agency beneath it: an object whose agency is not the actor's or
-// beneath it is a *NotFoundError, exactly as if it did not exist. Officers write posts and schedules and
-// act on their own; editors also act on anyone's, approve and reject, and
-// manage channels and sources; admins also manage users and anyone's
-// tokens. An unconfirmed delivery, which the platform may already have
-// published, is retried only by an editor, who answers for a second copy.
+// every agency beneath it: an object whose agency is neither is a
+// *NotFoundError, exactly as if it did not exist, whatever the role and
+// action. Officers write posts and schedules and act on their own; editors
+// also act on anyone's, approve and reject, and manage channels and
+// sources; admins also manage users and anyone's tokens. An unconfirmed
+// delivery, which the platform may already have published, is retried only
+// by an editor, who answers for a second copy.
 func Allowed(actor storage.User, action Action, object Subject) error {
 	own := object.OwnerID != 0 && object.OwnerID == actor.ID
 	editor, admin := isEditor(actor), actor.Role == storage.RoleAdmin
