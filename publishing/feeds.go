@@ -25,7 +25,7 @@ func (s *Service) CreateSource(ctx context.Context, author storage.User, src *st
 	if err := Allowed(author, ManageSources, Subject{}); err != nil {
 		return err
 	}
-	if err := s.checkTargetChannels(ctx, src.Targets); err != nil {
+	if err := s.checkTargetChannels(ctx, src.AgencyID, src.Targets); err != nil {
 		return err
 	}
 	src.CreatedBy = author.ID

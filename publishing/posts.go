@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/storage"
@@ -15,7 +14,9 @@ import (
 type Draft struct {
 	Fields
 	ChannelIDs []int64
-	Variants   map[string]content.Variant
+	// Selector chooses channels by agency and kind, at submit time.
+	Selector *storage.Selector
+	Variants map[string]content.Variant
 }
 
 // ActorName names a person in the audit log.
@@ -34,30 +35,35 @@ func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (sto
 	}
 	f := d.Fields
 	if f.PublishAt == NextSlotTime {
-		if err := checkChannelIDs(d.ChannelIDs); err != nil {
-			return storage.Post{}, nil, err
-		}
-		at, err := s.NextSlot(ctx, d.ChannelIDs)
-		if err != nil {
-			return storage.Post{}, nil, err
-		}
-		f.PublishAt = at.Format(time.RFC3339)
+		f.PublishAt = "" // the slot is chosen once the channels are known
 	}
 	p, err := s.Clean(f)
 	if err != nil {
 		return storage.Post{}, nil, err
 	}
-	targets, err := Targets(d.ChannelIDs, d.Variants)
+	chIDs, err := s.ResolveTargets(ctx, p.AgencyID, TargetRequest{ChannelIDs: d.ChannelIDs, Selector: d.Selector})
 	if err != nil {
 		return storage.Post{}, nil, err
 	}
+	if d.PublishAt == NextSlotTime {
+		at, err := s.NextSlot(ctx, chIDs)
+		if err != nil {
+			return storage.Post{}, nil, err
+		}
+		p.PublishAt = at.UTC()
+	}
+	variants, err := cleanVariants(d.Variants, chIDs)
+	if err != nil {
+		return storage.Post{}, nil, err
+	}
+	p.Selector = d.Selector
 	p.CreatedBy = author.ID
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
-	ds, err := s.store.CreatePost(ctx, &p, targets.ChannelIDs, targets.Variants, ActorName(author))
+	ds, err := s.store.CreatePost(ctx, &p, chIDs, variants, ActorName(author))
 	var unavailable *storage.ChannelsUnavailableError
-	if errors.As(err, &unavailable) {
+	if errors.As(err, &unavailable) { // changed since ResolveTargets looked
 		return storage.Post{}, nil, invalid("channel_ids", unavailable.Error())
 	}
 	if err != nil {

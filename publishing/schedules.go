@@ -23,7 +23,7 @@ func (s *Service) CreateSchedule(ctx context.Context, author storage.User, sc *s
 	if err := Allowed(author, CreateSchedule, Subject{}); err != nil {
 		return err
 	}
-	if err := s.checkTargetChannels(ctx, sc.Targets); err != nil {
+	if err := s.checkTargetChannels(ctx, sc.AgencyID, sc.Targets); err != nil {
 		return err
 	}
 	sc.CreatedBy = author.ID
