@@ -67,6 +67,9 @@ type channelRequest struct {
 	Config json.RawMessage `json:"config"`
 	Status *string         `json:"status"`
 	Slots  *[]string       `json:"slots"`
+	// AgencyID owns a new channel: the caller's agency or one beneath it;
+	// omitted, the root agency.
+	AgencyID *int64 `json:"agency_id"`
 }
 
 func (s *Server) createChannel(c echo.Context) error {
@@ -89,6 +92,11 @@ func (s *Server) createChannel(c echo.Context) error {
 		return invalid("kind", fmt.Sprintf("unknown channel kind %q; one of %s", *req.Kind, strings.Join(s.registry.Names(), ", ")))
 	}
 	ch := storage.Channel{Name: name, Kind: kind.Name, Status: storage.ChannelActive}
+	if req.AgencyID != nil {
+		if ch.AgencyID, err = s.channelAgency(c, *req.AgencyID); err != nil {
+			return err
+		}
+	}
 	if req.Slots != nil {
 		if ch.Slots, err = cleanSlots(*req.Slots); err != nil {
 			return err
@@ -105,6 +113,19 @@ func (s *Server) createChannel(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, v)
+}
+
+// channelAgency checks that a new channel's agency is in the caller's
+// subtree; one outside it is refused exactly like one that does not exist.
+func (s *Server) channelAgency(c echo.Context, id int64) (int64, error) {
+	ok, err := s.inCallerScope(c, id)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, invalid("agency_id", fmt.Sprintf("agency %d does not exist", id))
+	}
+	return id, nil
 }
 
 func channelName(name *string) (string, error) {
@@ -254,6 +275,9 @@ func (s *Server) updateChannel(c echo.Context) error {
 func (s *Server) applyChannelPatch(ch *storage.Channel, req channelRequest) error {
 	if req.Kind != nil && *req.Kind != ch.Kind {
 		return invalid("kind", "cannot be changed; create a new channel instead")
+	}
+	if req.AgencyID != nil && *req.AgencyID != ch.AgencyID {
+		return invalid("agency_id", "cannot be changed; create a new channel in the other agency")
 	}
 	if req.Name != nil {
 		name, err := channelName(req.Name)
