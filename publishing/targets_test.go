@@ -198,3 +198,56 @@ func TestSubmitWithoutSelectorKeepsNone(t *testing.T) {
 		t.Errorf("stored selector %v, %v; want none", stored.Selector, err)
 	}
 }
+
+// A post to more channels than one batch holds (600 > 500) is created,
+// approved, edited and canceled whole: every delivery, in every batch.
+func TestProvinceWidePostInBatches(t *testing.T) {
+	p := newProvince(t, 0)
+	ctx := context.Background()
+	for range 600 - 4 { // the province has 4 enabled webhooks already
+		channel(t, p.store, p.a1.ID, "webhook")
+	}
+	users := map[string]storage.User{}
+	for _, role := range []string{storage.RoleOfficer, storage.RoleEditor} {
+		u := storage.User{Name: role, Role: role}
+		if err := p.store.CreateUser(ctx, &u, "test"); err != nil {
+			t.Fatal(err)
+		}
+		users[role] = u
+	}
+	post, ds, err := p.pub.Submit(ctx, users[storage.RoleOfficer], publishing.Draft{
+		Fields:   publishing.Fields{Title: "Thông báo", Body: "<p>Nội dung</p>", PublishAt: now.Add(time.Hour).Format(time.RFC3339)},
+		Selector: &storage.Selector{AgencyID: p.r.ID, Descendants: true, Kinds: []string{"webhook"}}})
+	if err != nil || len(ds) != 600 || len(p.sched.queued()) != 0 {
+		t.Fatalf("submitted %d deliveries, queued %d, %v; want 600 waiting for approval", len(ds), len(p.sched.queued()), err)
+	}
+	editor := users[storage.RoleEditor]
+	if _, _, err := p.pub.Approve(ctx, editor, post.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.sched.queued()); n != 600 {
+		t.Errorf("approval queued %d deliveries, want 600", n)
+	}
+	title := "Thông báo đã sửa"
+	_, ds, err = p.pub.Edit(ctx, editor, post.ID, func(storage.Post) (storage.PostEdit, error) {
+		return storage.PostEdit{Title: &title}, nil
+	})
+	if err != nil || len(ds) != 600 || ds[599].Status != storage.DeliveryScheduled {
+		t.Fatalf("edit: %d deliveries, %v", len(ds), err)
+	}
+	if n := len(p.sched.queued()); n != 1200 {
+		t.Errorf("queued %d after the edit, want 600 more", n)
+	}
+	if _, _, err := p.pub.Cancel(ctx, editor, post.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, ds, err = p.store.GetPost(ctx, post.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Status != storage.DeliveryCanceled {
+			t.Fatalf("delivery %d is %s after cancel", d.ID, d.Status)
+		}
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -147,6 +149,33 @@ func createdDetail(p *Post, channelIDs []int64) string {
 	return fmt.Sprintf("scheduled for %s to channels %s", at, joinIDs(channelIDs))
 }
 
+// updateDeliveries sets cols, and each delivery's NextAttemptAt, on ds: one
+// UPDATE per batch of deliveries due at the same time (a post's usually all
+// are), not one per delivery.
+func updateDeliveries(tx *gorm.DB, ds []Delivery, cols map[string]any) error {
+	var batch []int64
+	var at time.Time
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		set := maps.Clone(cols)
+		set["next_attempt_at"] = at
+		err := tx.Model(&Delivery{}).Where("id IN ?", batch).Updates(set).Error
+		batch = nil
+		return err
+	}
+	for _, d := range ds {
+		if len(batch) == deliveryBatch || len(batch) > 0 && !d.NextAttemptAt.Equal(at) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch, at = append(batch, d.ID), d.NextAttemptAt
+	}
+	return flush()
+}
+
 // checkChannels returns the agency of each channel in ids, or an error
 // naming those missing or disabled.
 func checkChannels(tx *gorm.DB, ids []int64) (map[int64]int64, error) {
@@ -238,11 +267,14 @@ func (s *Store) CancelPost(ctx context.Context, id int64, actor string) ([]int64
 		}).Error; err != nil {
 			return err
 		}
-		for _, did := range canceled {
-			if err := s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityDelivery, EntityID: did,
-				Action: "canceled", ToStatus: DeliveryCanceled}); err != nil {
-				return err
-			}
+		events := make([]AuditEvent, len(canceled))
+		at := s.nowUTC()
+		for i, did := range canceled {
+			events[i] = AuditEvent{At: at, Actor: actor, EntityType: EntityDelivery, EntityID: did,
+				Action: "canceled", ToStatus: DeliveryCanceled}
+		}
+		if err := tx.CreateInBatches(&events, deliveryBatch).Error; err != nil {
+			return err
 		}
 		return s.refreshPostStatus(tx, id, actor, "canceled")
 	})
