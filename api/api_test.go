@@ -83,6 +83,15 @@ func (f *fakeScheduler) Schedule(_ context.Context, id int64, at time.Time) erro
 	return f.record("schedule", id, at)
 }
 
+// ScheduleMany records one "schedule" call per delivery, as a batch.
+func (f *fakeScheduler) ScheduleMany(_ context.Context, ids []int64, at time.Time) error {
+	var err error
+	for _, id := range ids {
+		err = f.record("schedule", id, at)
+	}
+	return err
+}
+
 func (f *fakeScheduler) RunNow(_ context.Context, id int64) error {
 	return f.record("run_now", id, time.Time{})
 }
@@ -176,7 +185,7 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 	o := api.Options{
 		Store: e.store, Registry: reg, Box: box, PingRedis: e.redis.Ping,
 		Channels: adapters.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL, HTTPClient: guard.Client(5 * time.Second)}),
-		Publishing: publishing.New(publishing.Options{Store: e.store, Scheduler: e.sched, Secrets: box,
+		Publishing: publishing.New(publishing.Options{Store: e.store, Scheduler: e.sched, Secrets: box, Kinds: reg.Names(),
 			Fetcher:  sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second, Client: guard.Client(0)}),
 			Location: time.FixedZone("ICT", 7*3600), Horizon: 30 * 24 * time.Hour, Logger: slog.New(slog.DiscardHandler),
 			Now: func() time.Time { return testNow }}),

@@ -72,6 +72,9 @@ func (s *Server) postEdit(req postRequest, p storage.Post) (storage.PostEdit, er
 	if req.ChannelIDs != nil || req.Variants != nil {
 		return storage.PostEdit{}, invalid("channel_ids", "channels and variants cannot be changed; cancel the post and create a new one")
 	}
+	if req.Targets != nil {
+		return storage.PostEdit{}, invalid("targets", "a post's targets cannot be changed; cancel the post and create a new one")
+	}
 	merged := postRequest{Title: or(req.Title, p.Title), Summary: or(req.Summary, p.Summary), Body: or(req.Body, p.Body),
 		Category: or(req.Category, p.Category), Audience: or(req.Audience, p.Audience), Link: or(req.Link, p.Link),
 		ImageURL: or(req.ImageURL, p.ImageURL), Priority: or(req.Priority, p.Priority), PublishAt: req.PublishAt}

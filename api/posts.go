@@ -26,11 +26,31 @@ type postRequest struct {
 	ImageURL   *string  `json:"image_url"`
 	Priority   *string  `json:"priority"`
 	ChannelIDs *[]int64 `json:"channel_ids"`
-	PublishAt  *string  `json:"publish_at"`
+	// Targets selects channels by agency and kind, besides or instead of ChannelIDs.
+	Targets   *targetsJSON `json:"targets"`
+	PublishAt *string      `json:"publish_at"`
 	// Variants maps a channel id (as a string, JSON keys are strings) to that channel's content.
 	Variants map[string]json.RawMessage `json:"variants"`
 	// AgencyID is the post's agency; absent means the author's own.
 	AgencyID *int64 `json:"agency_id"`
+}
+
+// targetsJSON is a post's selector: every enabled channel of agency_id
+// (and, with descendants, of the agencies beneath it) of one of kinds.
+type targetsJSON struct {
+	AgencyID    int64    `json:"agency_id"`
+	Descendants bool     `json:"descendants"`
+	Kinds       []string `json:"kinds,omitempty"`
+}
+
+func (t *targetsJSON) selector() (*storage.Selector, error) {
+	if t == nil {
+		return nil, nil
+	}
+	if t.AgencyID <= 0 {
+		return nil, invalid("targets.agency_id", "is required: the agency whose channels the post goes to")
+	}
+	return &storage.Selector{AgencyID: t.AgencyID, Descendants: t.Descendants, Kinds: t.Kinds}, nil
 }
 
 type postView struct {
@@ -51,6 +71,8 @@ type postView struct {
 	ApprovedAt *time.Time `json:"approved_at,omitempty"`
 	// RejectReason is set while a rejected post waits for its author.
 	RejectReason string `json:"reject_reason,omitempty"`
+	// Targets is the selector the post's channels were chosen by, if any.
+	Targets *targetsJSON `json:"targets,omitempty"`
 	// Origin says where the post came from: manual, schedule, feed or digest.
 	Origin     string         `json:"origin"`
 	ScheduleID *int64         `json:"schedule_id,omitempty"`
@@ -68,6 +90,9 @@ func viewPost(p storage.Post, ds []storage.Delivery) postView {
 		PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy, ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
 		RejectReason: p.RejectReason, Origin: origin(p), ScheduleID: p.ScheduleID, SourceID: p.SourceID,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+	if sel := p.Selector; sel != nil {
+		v.Targets = &targetsJSON{AgencyID: sel.AgencyID, Descendants: sel.Descendants, Kinds: sel.Kinds}
+	}
 	if ds != nil {
 		v.Deliveries = make([]deliveryView, len(ds))
 		for i, d := range ds {
@@ -107,7 +132,11 @@ func draft(req postRequest) (publishing.Draft, error) {
 	if err != nil {
 		return publishing.Draft{}, err
 	}
-	d := publishing.Draft{Fields: fields(req), ChannelIDs: derefIDs(req.ChannelIDs), Variants: variants}
+	sel, err := req.Targets.selector()
+	if err != nil {
+		return publishing.Draft{}, err
+	}
+	d := publishing.Draft{Fields: fields(req), ChannelIDs: derefIDs(req.ChannelIDs), Selector: sel, Variants: variants}
 	if req.AgencyID != nil {
 		if *req.AgencyID <= 0 {
 			return d, invalid("agency_id", "must be an agency id")

@@ -157,7 +157,7 @@ func (s *Server) scheduleTemplate(req *postRequest, timezone string, sample time
 	if req == nil {
 		return storage.PostTemplate{}, invalid("template", "is required: the post each occurrence creates")
 	}
-	if req.ChannelIDs != nil || req.PublishAt != nil || req.Variants != nil {
+	if req.ChannelIDs != nil || req.Targets != nil || req.PublishAt != nil || req.Variants != nil {
 		return storage.PostTemplate{}, invalid("template", "holds post text only; channel_ids and variants go beside it, times come from the rule")
 	}
 	p, err := s.pub.Clean(fields(*req))

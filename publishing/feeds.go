@@ -29,7 +29,7 @@ func (s *Service) CreateSource(ctx context.Context, author storage.User, src *st
 	if err != nil {
 		return err
 	}
-	if err := s.checkTargetChannels(ctx, src.Targets); err != nil {
+	if err := s.checkTargetChannels(ctx, agency, src.Targets); err != nil {
 		return err
 	}
 	src.CreatedBy, src.AgencyID = author.ID, agency

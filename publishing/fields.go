@@ -1,9 +1,7 @@
 package publishing
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -146,26 +144,4 @@ func cleanVariants(in map[string]content.Variant, chIDs []int64) (map[int64]stri
 		out[id] = string(raw)
 	}
 	return out, nil
-}
-
-// checkTargetChannels refuses unknown or disabled channels when a schedule
-// or source is saved, rather than at its first post.
-func (s *Service) checkTargetChannels(ctx context.Context, stored string) error {
-	targets, err := storage.DecodeTargets(stored)
-	if err != nil {
-		return err
-	}
-	for _, id := range targets.ChannelIDs {
-		ch, err := s.store.GetChannel(ctx, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return invalid("channel_ids", "unknown channel ids "+strconv.FormatInt(id, 10))
-		}
-		if err != nil {
-			return err
-		}
-		if ch.Status == storage.ChannelDisabled {
-			return invalid("channel_ids", "disabled channel ids "+strconv.FormatInt(id, 10))
-		}
-	}
-	return nil
 }

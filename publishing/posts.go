@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/storage"
@@ -17,7 +16,9 @@ type Draft struct {
 	// AgencyID is the post's agency: 0 for its author's own.
 	AgencyID   int64
 	ChannelIDs []int64
-	Variants   map[string]content.Variant
+	// Selector chooses channels by agency and kind, at submit time.
+	Selector *storage.Selector
+	Variants map[string]content.Variant
 }
 
 // ActorName names a person in the audit log.
@@ -40,30 +41,36 @@ func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (sto
 	}
 	f := d.Fields
 	if f.PublishAt == NextSlotTime {
-		if err := checkChannelIDs(d.ChannelIDs); err != nil {
-			return storage.Post{}, nil, err
-		}
-		at, err := s.NextSlot(ctx, d.ChannelIDs)
-		if err != nil {
-			return storage.Post{}, nil, err
-		}
-		f.PublishAt = at.Format(time.RFC3339)
+		f.PublishAt = "" // the slot is chosen once the channels are known
 	}
 	p, err := s.Clean(f)
 	if err != nil {
 		return storage.Post{}, nil, err
 	}
-	targets, err := Targets(d.ChannelIDs, d.Variants)
+	p.AgencyID = agency
+	chIDs, err := s.ResolveTargets(ctx, p.AgencyID, TargetRequest{ChannelIDs: d.ChannelIDs, Selector: d.Selector})
 	if err != nil {
 		return storage.Post{}, nil, err
 	}
-	p.CreatedBy, p.AgencyID = author.ID, agency
+	if d.PublishAt == NextSlotTime {
+		at, err := s.NextSlot(ctx, chIDs)
+		if err != nil {
+			return storage.Post{}, nil, err
+		}
+		p.PublishAt = at.UTC()
+	}
+	variants, err := cleanVariants(d.Variants, chIDs)
+	if err != nil {
+		return storage.Post{}, nil, err
+	}
+	p.Selector = d.Selector
+	p.CreatedBy = author.ID
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
-	ds, err := s.store.CreatePost(ctx, &p, targets.ChannelIDs, targets.Variants, ActorName(author))
+	ds, err := s.store.CreatePost(ctx, &p, chIDs, variants, ActorName(author))
 	var unavailable *storage.ChannelsUnavailableError
-	if errors.As(err, &unavailable) {
+	if errors.As(err, &unavailable) { // changed since ResolveTargets looked
 		return storage.Post{}, nil, invalid("channel_ids", unavailable.Error())
 	}
 	if err != nil {

@@ -37,6 +37,14 @@ func (c *checkingScheduler) Schedule(ctx context.Context, id int64, _ time.Time)
 	c.ids = append(c.ids, id)
 	return nil
 }
+func (c *checkingScheduler) ScheduleMany(ctx context.Context, ids []int64, at time.Time) error {
+	for _, id := range ids {
+		if err := c.Schedule(ctx, id, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 func (c *checkingScheduler) RunNow(ctx context.Context, id int64) error {
 	return c.Schedule(ctx, id, now)
 }

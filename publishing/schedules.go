@@ -27,7 +27,7 @@ func (s *Service) CreateSchedule(ctx context.Context, author storage.User, sc *s
 	if err != nil {
 		return err
 	}
-	if err := s.checkTargetChannels(ctx, sc.Targets); err != nil {
+	if err := s.checkTargetChannels(ctx, agency, sc.Targets); err != nil {
 		return err
 	}
 	sc.CreatedBy, sc.AgencyID = author.ID, agency

@@ -14,7 +14,9 @@ import (
 // of truth, so a failure here is logged and repaired by the reconciler.
 // *worker.Queue is one.
 type Scheduler interface {
-	Schedule(ctx context.Context, deliveryID int64, at time.Time) error
+	// ScheduleMany makes sure each delivery has a task due at `at`; an
+	// existing task is kept. An error may leave some of them unqueued.
+	ScheduleMany(ctx context.Context, deliveryIDs []int64, at time.Time) error
 	RunNow(ctx context.Context, deliveryID int64) error
 	Unschedule(ctx context.Context, deliveryID int64) error
 }
@@ -33,6 +35,10 @@ type Options struct {
 	Horizon time.Duration
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Kinds are the registered channel kinds a selector may name.
+	Kinds []string
+	// MaxDeliveries caps the deliveries of one post; 0 is DefaultMaxDeliveries.
+	MaxDeliveries int
 }
 
 // Service applies the publishing rules. It is safe for concurrent use.
@@ -45,12 +51,18 @@ type Service struct {
 	horizon time.Duration
 	log     *slog.Logger
 	now     func() time.Time
+	kinds   []string
+	// maxDeliveries caps the channels one post goes to.
+	maxDeliveries int
 }
 
 // New builds a Service.
 func New(o Options) *Service {
 	s := &Service{store: o.Store, sched: o.Scheduler, fetcher: o.Fetcher, box: o.Secrets, loc: o.Location,
-		horizon: o.Horizon, log: o.Logger, now: o.Now}
+		horizon: o.Horizon, log: o.Logger, now: o.Now, kinds: o.Kinds, maxDeliveries: o.MaxDeliveries}
+	if s.maxDeliveries <= 0 {
+		s.maxDeliveries = DefaultMaxDeliveries
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -63,19 +75,37 @@ func New(o Options) *Service {
 	return s
 }
 
+// enqueueBatch is how many deliveries one ScheduleMany call queues.
+const enqueueBatch = 500
+
 // enqueue is the one place deliveries are queued after the transaction
 // that made them ready has committed. Only deliveries that are due to go out
-// are queued: those of a post waiting for approval are not. A queue failure
+// are queued: those of a post waiting for approval are not. They go to the
+// Scheduler in batches of deliveries due at the same time. A queue failure
 // is logged: the reconciler queues what the database says is due.
 func (s *Service) enqueue(ctx context.Context, ds []storage.Delivery) {
+	var ids []int64
+	var at time.Time
+	flush := func() {
+		if len(ids) == 0 {
+			return
+		}
+		if err := s.sched.ScheduleMany(ctx, ids, at); err != nil {
+			s.log.Warn("cannot queue deliveries now; the reconciler will", "delivery_ids", len(ids),
+				"first_delivery_id", ids[0], "err", err)
+		}
+		ids = nil
+	}
 	for _, d := range ds {
 		if d.Status != storage.DeliveryScheduled && d.Status != storage.DeliveryRetrying {
 			continue
 		}
-		if err := s.sched.Schedule(ctx, d.ID, d.NextAttemptAt); err != nil {
-			s.log.Warn("cannot queue delivery now; the reconciler will", "delivery_id", d.ID, "err", err)
+		if len(ids) == enqueueBatch || len(ids) > 0 && !d.NextAttemptAt.Equal(at) {
+			flush()
 		}
+		ids, at = append(ids, d.ID), d.NextAttemptAt
 	}
+	flush()
 }
 
 // unschedule removes queued tasks of deliveries that must not go out as

@@ -34,11 +34,9 @@ func (s *Store) ApprovePost(ctx context.Context, id, approver int64, actor strin
 		for i := range ds {
 			ds[i].Status = DeliveryScheduled
 			ds[i].NextAttemptAt = maxTime(ds[i].ScheduledAt, now)
-			if err := tx.Model(&Delivery{}).Where("id = ?", ds[i].ID).Updates(map[string]any{
-				"status": DeliveryScheduled, "next_attempt_at": ds[i].NextAttemptAt, "updated_at": now,
-			}).Error; err != nil {
-				return err
-			}
+		}
+		if err := updateDeliveries(tx, ds, map[string]any{"status": DeliveryScheduled, "updated_at": now}); err != nil {
+			return err
 		}
 		return s.transition(tx, p, PostScheduled, actor, "approved", "")
 	})
@@ -162,14 +160,8 @@ func (s *Store) saveEdit(tx *gorm.DB, p *Post, ds []Delivery, e PostEdit) error 
 	for i := range ds {
 		ds[i].Status, ds[i].ScheduledAt = deliveryStatus, p.PublishAt
 		ds[i].NextAttemptAt = maxTime(p.PublishAt, now)
-		if err := tx.Model(&Delivery{}).Where("id = ?", ds[i].ID).Updates(map[string]any{
-			"status": deliveryStatus, "scheduled_at": ds[i].ScheduledAt, "next_attempt_at": ds[i].NextAttemptAt,
-			"updated_at": now,
-		}).Error; err != nil {
-			return err
-		}
 	}
-	return nil
+	return updateDeliveries(tx, ds, map[string]any{"status": deliveryStatus, "scheduled_at": p.PublishAt, "updated_at": now})
 }
 
 // lockPendingPost locks a post that must be waiting for approval.

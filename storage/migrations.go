@@ -32,6 +32,7 @@ func migrations(rootAgency string) []migration {
 		{9, "channel config leases, so credentials refresh outside transactions", migrate0009},
 		{10, "agencies; every user, channel, post, schedule, source and delivery in one",
 			func(tx *gorm.DB) error { return migrate0010(tx, rootAgency) }},
+		{11, "posts keep their target selector", migrate0011},
 	}
 }
 

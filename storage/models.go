@@ -113,7 +113,10 @@ type Post struct {
 	SourceID *int64
 	DigestAt *time.Time
 	// AgencyID owns the post; 0 on a new post means the root agency.
-	AgencyID  int64
+	AgencyID int64
+	// Selector is the selector the post's channels were chosen by, nil
+	// when it named its channels only.
+	Selector  *Selector `gorm:"column:targets;serializer:json"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -2,12 +2,67 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
+
+// Selector chooses a post's channels by agency and kind: every channel of
+// the agency (and, with Descendants, of every agency beneath it) whose kind
+// is one of Kinds (any kind when Kinds is empty). It is kept on the post.
+type Selector struct {
+	AgencyID    int64    `json:"agency_id"`
+	Descendants bool     `json:"descendants"`
+	Kinds       []string `json:"kinds,omitempty"`
+}
+
+// String is the selector as JSON, as the post's history shows it.
+func (sel Selector) String() string {
+	raw, _ := json.Marshal(sel)
+	return string(raw)
+}
+
+// TargetChannel is what the target check needs of a channel.
+type TargetChannel struct {
+	ID       int64
+	Kind     string
+	Status   string
+	AgencyID int64
+}
+
+// TargetChannels returns the channels in the subtree of the agency within
+// that either are among ids or match sel (nil: none), ordered by id. A
+// channel outside that subtree is not returned, exactly like one that does
+// not exist.
+func (s *Store) TargetChannels(ctx context.Context, within int64, ids []int64, sel *Selector) ([]TargetChannel, error) {
+	if len(ids) == 0 && sel == nil {
+		return nil, nil
+	}
+	db := s.db.WithContext(ctx)
+	match := db.Where("id IN ?", ids)
+	if len(ids) == 0 {
+		match = db.Where("1 = 0")
+	}
+	if sel != nil {
+		bySel := db.Where("agency_id = ?", sel.AgencyID)
+		if sel.Descendants {
+			bySel = s.inSubtree(db, "agency_id", sel.AgencyID)
+		}
+		if len(sel.Kinds) > 0 {
+			bySel = bySel.Where("kind IN ?", sel.Kinds)
+		}
+		match = match.Or(bySel)
+	}
+	var chs []TargetChannel
+	err := s.inSubtree(db.Model(&Channel{}), "agency_id", within).Where(match).
+		Select("id", "kind", "status", "agency_id").Order("id").Find(&chs).Error
+	return chs, translate(err, "find target channels")
+}
 
 // ChannelsUnavailableError lists requested channels that do not exist or
 // cannot take deliveries; nothing was written.
@@ -34,6 +89,9 @@ func joinIDs(ids []int64) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// deliveryBatch is how many deliveries one INSERT writes.
+const deliveryBatch = 500
 
 // CreatePost stores p with one delivery per channel, all or nothing.
 // variants maps a channel id to that channel's variant JSON. A post created
@@ -72,12 +130,50 @@ func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants 
 		deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, AgencyID: agencies[chID], Status: deliveryStatus,
 			ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt, Variant: variants[chID]}
 	}
-	if err := tx.Create(&deliveries).Error; err != nil {
+	// Each delivery carries its channel's agency, so its BeforeCreate runs
+	// no query: thousands of rows are a few INSERTs.
+	if err := tx.CreateInBatches(&deliveries, deliveryBatch).Error; err != nil {
 		return nil, err
 	}
 	return deliveries, s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityPost, EntityID: p.ID,
-		Action: "created", ToStatus: p.Status,
-		Detail: fmt.Sprintf("scheduled for %s to channels %s", p.PublishAt.Format("2006-01-02T15:04:05Z"), joinIDs(channelIDs))})
+		Action: "created", ToStatus: p.Status, Detail: createdDetail(p, channelIDs)})
+}
+
+// createdDetail says when and where a new post goes: its channels, or the
+// selector that chose them and how many it found.
+func createdDetail(p *Post, channelIDs []int64) string {
+	at := p.PublishAt.Format("2006-01-02T15:04:05Z")
+	if p.Selector != nil {
+		return fmt.Sprintf("scheduled for %s to %d channels chosen by targets %s", at, len(channelIDs), p.Selector)
+	}
+	return fmt.Sprintf("scheduled for %s to channels %s", at, joinIDs(channelIDs))
+}
+
+// updateDeliveries sets cols, and each delivery's NextAttemptAt, on ds: one
+// UPDATE per batch of deliveries due at the same time (a post's usually all
+// are), not one per delivery.
+func updateDeliveries(tx *gorm.DB, ds []Delivery, cols map[string]any) error {
+	var batch []int64
+	var at time.Time
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		set := maps.Clone(cols)
+		set["next_attempt_at"] = at
+		err := tx.Model(&Delivery{}).Where("id IN ?", batch).Updates(set).Error
+		batch = nil
+		return err
+	}
+	for _, d := range ds {
+		if len(batch) == deliveryBatch || len(batch) > 0 && !d.NextAttemptAt.Equal(at) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch, at = append(batch, d.ID), d.NextAttemptAt
+	}
+	return flush()
 }
 
 // checkChannels returns the agency of each channel in ids, or an error
@@ -174,11 +270,14 @@ func (s *Store) CancelPost(ctx context.Context, id int64, actor string) ([]int64
 		}).Error; err != nil {
 			return err
 		}
-		for _, did := range canceled {
-			if err := s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityDelivery, EntityID: did,
-				Action: "canceled", ToStatus: DeliveryCanceled}); err != nil {
-				return err
-			}
+		events := make([]AuditEvent, len(canceled))
+		at := s.nowUTC()
+		for i, did := range canceled {
+			events[i] = AuditEvent{At: at, Actor: actor, EntityType: EntityDelivery, EntityID: did,
+				Action: "canceled", ToStatus: DeliveryCanceled}
+		}
+		if err := tx.CreateInBatches(&events, deliveryBatch).Error; err != nil {
+			return err
 		}
 		return s.refreshPostStatus(tx, id, actor, "canceled")
 	})

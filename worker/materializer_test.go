@@ -21,6 +21,15 @@ type countingEnqueuer struct {
 func (c *countingEnqueuer) RunNow(context.Context, int64) error     { return nil }
 func (c *countingEnqueuer) Unschedule(context.Context, int64) error { return nil }
 
+func (c *countingEnqueuer) ScheduleMany(ctx context.Context, ids []int64, at time.Time) error {
+	for _, id := range ids {
+		if err := c.Schedule(ctx, id, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (c *countingEnqueuer) Schedule(_ context.Context, id int64, _ time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

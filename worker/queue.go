@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -37,6 +38,48 @@ const overdueGrace = time.Minute
 func (q *Queue) Schedule(ctx context.Context, id int64, at time.Time) error {
 	_, err := q.Ensure(ctx, id, at)
 	return err
+}
+
+// scheduleParallel is how many enqueues ScheduleMany keeps in flight:
+// asynq enqueues one task per round trip, so thousands of them are
+// pipelined over several connections rather than waited for one by one.
+const scheduleParallel = 16
+
+// ScheduleMany is Schedule for many deliveries due at the same time. It
+// tries every one and returns the first error, if any, and how many failed.
+func (q *Queue) ScheduleMany(ctx context.Context, ids []int64, at time.Time) error {
+	var (
+		mu       sync.Mutex
+		firstErr error
+		failed   int
+	)
+	next := make(chan int64)
+	var wg sync.WaitGroup
+	for range min(scheduleParallel, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range next {
+				if err := q.Schedule(ctx, id, at); err != nil {
+					mu.Lock()
+					failed++
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, id := range ids {
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("worker: %d of %d deliveries not queued, first: %w", failed, len(ids), firstErr)
+	}
+	return nil
 }
 
 // RunNow makes delivery id's task run now, whatever state it is in.
