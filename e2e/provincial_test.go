@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,13 +23,18 @@ func TestProvinceWidePostReachesEveryCommune(t *testing.T) {
 	admin.mustDo("GET", "/api/v1/agencies", nil, 200, &agencies)
 	root := agencies.Items[0].ID
 
-	sinks := map[int64]*sink{} // by channel id
+	sinks := map[int64]*sink{}             // by channel id
+	communeChannels := map[int64][]int64{} // by commune agency id
+	var communes []int64
 	for i := range 3 {
 		var commune struct {
 			ID int64 `json:"id"`
 		}
 		admin.mustDo("POST", "/api/v1/agencies", map[string]any{"name": fmt.Sprintf("Xã %d", i+1),
 			"code": fmt.Sprintf("xa-%d", i+1), "parent_id": root}, 201, &commune)
+		communes = append(communes, commune.ID)
+		admin.mustDo("POST", "/api/v1/users", map[string]any{"name": fmt.Sprintf("Cán bộ xã %d", i+1), "role": "officer",
+			"password": "mat-khau-du-dai", "agency_id": commune.ID}, 201, nil)
 		for j := range 2 {
 			s := newSink(t)
 			var ch struct {
@@ -38,6 +44,7 @@ func TestProvinceWidePostReachesEveryCommune(t *testing.T) {
 				"kind": "webhook", "agency_id": commune.ID,
 				"config": map[string]string{"url": s.srv.URL, "secret": webhookSecret}}, 201, &ch)
 			sinks[ch.ID] = s
+			communeChannels[commune.ID] = append(communeChannels[commune.ID], ch.ID)
 		}
 	}
 	admin.mustDo("POST", "/api/v1/users", map[string]any{"name": "Biên tập tỉnh", "role": "editor",
@@ -57,10 +64,45 @@ func TestProvinceWidePostReachesEveryCommune(t *testing.T) {
 		t.Fatalf("post made %d deliveries, want 6: %+v", len(p.Deliveries), p)
 	}
 	editor.waitDelivered(p.ID, 30*time.Second)
-	time.Sleep(time.Second) // a duplicate would arrive now
+	for _, d := range p.Deliveries {
+		var got struct {
+			Attempts int `json:"attempts"`
+		}
+		editor.mustDo("GET", fmt.Sprintf("/api/v1/deliveries/%d", d.ID), nil, 200, &got)
+		if got.Attempts != 1 {
+			t.Errorf("delivery %d took %d attempts, want 1", d.ID, got.Attempts)
+		}
+	}
 	for id, s := range sinks {
 		if total, keys, bad := s.counts(); total != 1 || keys != 1 || bad != 0 {
 			t.Errorf("channel %d's sink got %d requests (%d keys, %d bad signatures); want one valid request", id, total, keys, bad)
+		}
+	}
+
+	// Each commune's officer sees exactly the deliveries to their own two channels.
+	for i, commune := range communes {
+		n := i + 1
+		var tok struct {
+			Token string `json:"token"`
+		}
+		client{t: t, base: admin.base}.mustDo("POST", "/api/v1/auth/login",
+			map[string]any{"name": fmt.Sprintf("Cán bộ xã %d", n), "password": "mat-khau-du-dai"}, 200, &tok)
+		officer := client{t: t, base: admin.base, token: tok.Token}
+		var list struct {
+			Items []struct {
+				ChannelID int64 `json:"channel_id"`
+				AgencyID  int64 `json:"agency_id"`
+				PostID    int64 `json:"post_id"`
+			} `json:"items"`
+		}
+		officer.mustDo("GET", "/api/v1/deliveries", nil, 200, &list)
+		if len(list.Items) != 2 {
+			t.Fatalf("officer of commune %d sees %d deliveries, want their 2: %+v", n, len(list.Items), list.Items)
+		}
+		for _, d := range list.Items {
+			if d.PostID != p.ID || d.AgencyID != commune || !slices.Contains(communeChannels[commune], d.ChannelID) {
+				t.Errorf("officer of commune %d sees delivery %+v, not one to their own channels %v", n, d, communeChannels[commune])
+			}
 		}
 	}
 
