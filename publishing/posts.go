@@ -52,12 +52,13 @@ func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (sto
 	if err != nil {
 		return storage.Post{}, nil, err
 	}
+	var slot *storage.SlotChoice
 	if d.PublishAt == NextSlotTime {
-		at, err := s.NextSlot(ctx, chIDs)
+		choice, err := s.slotChoice(ctx, chIDs)
 		if err != nil {
 			return storage.Post{}, nil, err
 		}
-		p.PublishAt = at.UTC()
+		slot = &choice
 	}
 	variants, err := cleanVariants(d.Variants, chIDs)
 	if err != nil {
@@ -68,7 +69,15 @@ func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (sto
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
-	ds, err := s.store.CreatePost(ctx, &p, chIDs, variants, ActorName(author))
+	var ds []storage.Delivery
+	if slot != nil {
+		ds, err = s.store.CreatePostInSlot(ctx, &p, chIDs, variants, *slot, ActorName(author))
+	} else {
+		ds, err = s.store.CreatePost(ctx, &p, chIDs, variants, ActorName(author))
+	}
+	if errors.Is(err, storage.ErrNoFreeSlot) {
+		return storage.Post{}, nil, noFreeSlot()
+	}
 	var unavailable *storage.ChannelsUnavailableError
 	if errors.As(err, &unavailable) { // changed since ResolveTargets looked
 		return storage.Post{}, nil, invalid("channel_ids", unavailable.Error())

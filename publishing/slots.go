@@ -23,35 +23,38 @@ func Slots(ch storage.Channel) []string {
 	return out
 }
 
-// NextSlot finds the earliest time, a minute or more from now, that is a
-// posting slot of every chosen channel that has slots and is free on each.
-func (s *Service) NextSlot(ctx context.Context, chIDs []int64) (time.Time, error) {
+// slotChoice is what storage needs to take the earliest time, a minute or
+// more from now, that is a posting slot of every chosen channel that has
+// slots: those channels and the candidate times. Whether a time is free is
+// decided in the transaction that creates the post, under the channels'
+// locks, so two posts cannot take one slot.
+func (s *Service) slotChoice(ctx context.Context, chIDs []int64) (storage.SlotChoice, error) {
 	var slotted []storage.Channel
 	for _, id := range chIDs {
 		ch, err := s.store.GetChannel(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
-			return time.Time{}, invalid("channel_ids", fmt.Sprintf("unknown channel ids %d", id))
+			return storage.SlotChoice{}, invalid("channel_ids", fmt.Sprintf("unknown channel ids %d", id))
 		}
 		if err != nil {
-			return time.Time{}, err
+			return storage.SlotChoice{}, err
 		}
 		if len(Slots(ch)) > 0 {
 			slotted = append(slotted, ch)
 		}
 	}
 	if len(slotted) == 0 {
-		return time.Time{}, invalid("publish_at", "next_slot needs a channel with posting slots; set \"slots\" on the channel")
+		return storage.SlotChoice{}, invalid("publish_at", "next_slot needs a channel with posting slots; set \"slots\" on the channel")
 	}
-	for _, at := range s.candidateSlots(slotted) {
-		free, err := s.freeOnAll(ctx, slotted, at)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if free {
-			return at, nil
-		}
+	choice := storage.SlotChoice{Candidates: s.candidateSlots(slotted)}
+	for _, ch := range slotted {
+		choice.Channels = append(choice.Channels, ch.ID)
 	}
-	return time.Time{}, invalid("publish_at", fmt.Sprintf("no free posting slot in the next %d days", slotSearchDays))
+	return choice, nil
+}
+
+// noFreeSlot is the answer when every candidate is taken.
+func noFreeSlot() error {
+	return invalid("publish_at", fmt.Sprintf("no free posting slot in the next %d days", slotSearchDays))
 }
 
 // candidateSlots are the times in the coming days that are a slot of every channel.
@@ -81,17 +84,4 @@ func (s *Service) candidateSlots(chs []storage.Channel) []time.Time {
 		}
 	}
 	return out
-}
-
-func (s *Service) freeOnAll(ctx context.Context, chs []storage.Channel, at time.Time) (bool, error) {
-	for _, ch := range chs {
-		taken, err := s.store.TakenSlots(ctx, ch.ID, []time.Time{at})
-		if err != nil {
-			return false, err
-		}
-		if taken[at] {
-			return false, nil
-		}
-	}
-	return true, nil
 }
