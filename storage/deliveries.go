@@ -198,21 +198,3 @@ func (s *Store) DeliveriesBetween(ctx context.Context, agency int64, from, to ti
 	}
 	return s.withPosts(ctx, ds)
 }
-
-// TakenSlots returns which of the times already have a delivery (not
-// canceled) on the channel.
-func (s *Store) TakenSlots(ctx context.Context, channelID int64, times []time.Time) (map[time.Time]bool, error) {
-	utc := make([]time.Time, len(times))
-	for i, t := range times {
-		utc[i] = t.UTC()
-	}
-	var taken []time.Time
-	err := s.db.WithContext(ctx).Model(&Delivery{}).
-		Where("channel_id = ? AND scheduled_at IN ? AND status <> ?", channelID, utc, DeliveryCanceled).
-		Pluck("scheduled_at", &taken).Error
-	out := make(map[time.Time]bool, len(taken))
-	for _, t := range taken {
-		out[t.UTC()] = true
-	}
-	return out, translate(err, "find taken slots")
-}
