@@ -151,7 +151,12 @@ type envOption func(*api.Options)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	store := storagetest.OpenWithClock(t, func() time.Time { return testNow })
+	return newEnvOn(t, storagetest.OpenWithClock(t, func() time.Time { return testNow }), opts...)
+}
+
+// newEnvOn is newEnv over a store the test has prepared.
+func newEnvOn(t *testing.T, store *storage.Store, opts ...envOption) *env {
+	t.Helper()
 	e := &env{t: t, store: store, box: newBox(t, 1), sched: &fakeScheduler{}, redis: &redisPinger{},
 		users: map[string]storage.User{}}
 	e.srv = e.serve(t, e.box, opts...)
