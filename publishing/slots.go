@@ -2,7 +2,6 @@ package publishing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -13,15 +12,6 @@ import (
 
 // slotSearchDays is how far ahead NextSlot looks for a free slot.
 const slotSearchDays = 60
-
-// Slots are the channel's posting times, local "HH:MM".
-func Slots(ch storage.Channel) []string {
-	var out []string
-	if ch.Slots != "" {
-		json.Unmarshal([]byte(ch.Slots), &out)
-	}
-	return out
-}
 
 // NextSlot finds the earliest time, a minute or more from now, that is a
 // posting slot of every chosen channel that has slots and is free on each.
@@ -35,7 +25,7 @@ func (s *Service) NextSlot(ctx context.Context, chIDs []int64) (time.Time, error
 		if err != nil {
 			return time.Time{}, err
 		}
-		if len(Slots(ch)) > 0 {
+		if len(ch.Slots) > 0 {
 			slotted = append(slotted, ch)
 		}
 	}
@@ -58,7 +48,7 @@ func (s *Service) NextSlot(ctx context.Context, chIDs []int64) (time.Time, error
 func (s *Service) candidateSlots(chs []storage.Channel) []time.Time {
 	common := map[string]int{}
 	for _, ch := range chs {
-		for _, hm := range Slots(ch) {
+		for _, hm := range ch.Slots {
 			common[hm]++
 		}
 	}
