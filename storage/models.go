@@ -135,8 +135,9 @@ type Delivery struct {
 	AgencyID    int64
 	Status      string
 	ScheduledAt time.Time
-	// Variant is the post's content for this channel, nil (stored as "")
-	// when the channel gets the post as it is.
+	// Variant is the post's content for this channel, nil when the channel
+	// gets the post as it is; "not null" makes the serializer store nil as
+	// "", as the column always held.
 	Variant *content.Variant `gorm:"serializer:json;not null"`
 	// NextAttemptAt is when the next attempt is due (scheduled or retrying).
 	NextAttemptAt time.Time
