@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -121,8 +120,7 @@ func (s *Server) futureOccurrences(ctx context.Context, agency int64, from, to t
 		if sc.MaterializedUntil.After(start) {
 			start = sc.MaterializedUntil
 		}
-		tmpl, _ := storage.DecodeTemplate(sc.Template)
-		text, textErr := publishing.NewOccurrenceText(tmpl, sc.Timezone)
+		text, textErr := publishing.NewOccurrenceText(sc.Template, sc.Timezone)
 		for _, at := range rule.Between(start, to) {
 			if len(items) >= room {
 				return items, true, nil
@@ -159,28 +157,27 @@ func (s *Server) byDay(items []calendarItem, from, to time.Time) []calendarDay {
 }
 
 // cleanSlots validates posting slots: distinct local "HH:MM" times.
-func cleanSlots(raw []string) (string, error) {
+func cleanSlots(raw []string) (storage.Slots, error) {
 	if len(raw) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	if len(raw) > 24 {
-		return "", invalid("slots", "at most 24 posting times a day")
+		return nil, invalid("slots", "at most 24 posting times a day")
 	}
 	seen := map[string]bool{}
 	out := make([]string, 0, len(raw))
 	for _, s := range raw {
 		t, err := time.Parse("15:04", strings.TrimSpace(s))
 		if err != nil {
-			return "", invalid("slots", fmt.Sprintf("%q is not a time such as 07:00", s))
+			return nil, invalid("slots", fmt.Sprintf("%q is not a time such as 07:00", s))
 		}
 		hm := t.Format("15:04")
 		if seen[hm] {
-			return "", invalid("slots", hm+" is listed twice")
+			return nil, invalid("slots", hm+" is listed twice")
 		}
 		seen[hm] = true
 		out = append(out, hm)
 	}
 	sort.Strings(out)
-	b, _ := json.Marshal(out)
-	return string(b), nil
+	return out, nil
 }

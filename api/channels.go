@@ -37,7 +37,7 @@ type feedURLs struct {
 // viewChannel shows a channel with every secret masked.
 func (s *Server) viewChannel(ch storage.Channel) (channelView, error) {
 	v := channelView{ID: ch.ID, Name: ch.Name, Kind: ch.Kind, AgencyID: ch.AgencyID, Status: ch.Status, StatusReason: ch.StatusReason,
-		Slots: publishing.Slots(ch), CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC()}
+		Slots: ch.Slots, CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC()}
 	if v.Slots == nil {
 		v.Slots = []string{}
 	}

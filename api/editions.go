@@ -66,11 +66,7 @@ func (s *Server) buildEdition(ctx context.Context, ch storage.Channel, key radio
 	}
 	items := make([]radio.Item, 0, len(entries))
 	for _, e := range entries {
-		msg, err := publishing.MessageFor(e.Post, e.Delivery)
-		if err != nil {
-			return radio.Edition{}, err
-		}
-		items = append(items, radio.ItemFromMessage(msg))
+		items = append(items, radio.ItemFromMessage(publishing.MessageFor(e.Post, e.Delivery)))
 	}
 	return station.Edition(key, items), nil
 }

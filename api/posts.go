@@ -97,12 +97,11 @@ func viewPost(p storage.Post, ds []storage.Delivery) postView {
 		v.Deliveries = make([]deliveryView, len(ds))
 		for i, d := range ds {
 			v.Deliveries[i] = viewDelivery(d)
-			var variant content.Variant
-			if d.Variant != "" && json.Unmarshal([]byte(d.Variant), &variant) == nil {
+			if d.Variant != nil {
 				if v.Variants == nil {
 					v.Variants = map[string]content.Variant{}
 				}
-				v.Variants[strconv.FormatInt(d.ChannelID, 10)] = variant
+				v.Variants[strconv.FormatInt(d.ChannelID, 10)] = *d.Variant
 			}
 		}
 	}

@@ -59,11 +59,7 @@ func (s *Server) previewDelivery(ctx context.Context, p storage.Post, d storage.
 		v.Error = "không dựng được kênh: cấu hình kênh không hợp lệ hoặc không mở được"
 		return v
 	}
-	msg, err := publishing.MessageFor(p, d)
-	if err != nil {
-		v.Error = "nội dung riêng cho kênh bị hỏng"
-		return v
-	}
+	msg := publishing.MessageFor(p, d)
 	if previewer, ok := adapter.(channels.Previewer); ok {
 		pv := previewer.Preview(msg)
 		if pv.Warnings == nil {

@@ -58,11 +58,7 @@ const (
 func (s *Server) viewSchedule(sc storage.Schedule) scheduleView {
 	v := scheduleView{ID: sc.ID, Name: sc.Name, AgencyID: sc.AgencyID, Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt.UTC(),
 		EndsAt: sc.EndsAt, Count: sc.Count, Status: sc.Status, CreatedBy: sc.CreatedBy, CreatedAt: sc.CreatedAt.UTC(),
-		Description: sc.Rule, NextAt: []time.Time{}}
-	v.Template, _ = storage.DecodeTemplate(sc.Template)
-	if t, err := storage.DecodeTargets(sc.Targets); err == nil {
-		v.ChannelIDs = t.ChannelIDs
-	}
+		Description: sc.Rule, NextAt: []time.Time{}, Template: sc.Template, ChannelIDs: sc.Targets.ChannelIDs}
 	rule, err := recurrence.Compile(publishing.ScheduleSpec(sc))
 	if err != nil {
 		return v
@@ -142,12 +138,8 @@ func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, err
 	if err != nil {
 		return storage.Schedule{}, err
 	}
-	tmplJSON, err := json.Marshal(tmpl)
-	if err != nil {
-		return storage.Schedule{}, err
-	}
 	return storage.Schedule{Name: name, Rule: strings.TrimSpace(spec.Rule), Timezone: orDefault(spec.Timezone, recurrence.DefaultTimezone),
-		StartsAt: startsAt, EndsAt: endsAt, Count: spec.Count, Template: string(tmplJSON), Targets: targets}, nil
+		StartsAt: startsAt, EndsAt: endsAt, Count: spec.Count, Template: tmpl, Targets: targets}, nil
 }
 
 // scheduleTemplate applies the post rules to the template, checks its

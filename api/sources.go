@@ -85,11 +85,8 @@ func viewPoll(p storage.SourcePoll) pollView {
 func viewSource(src storage.Source) sourceView {
 	v := sourceView{AgencyID: src.AgencyID, ID: src.ID, Name: src.Name, URL: secrets.MaskURL(src.URL), PollEvery: (time.Duration(src.PollEvery) * time.Second).String(),
 		Mode: src.Mode, Status: src.Status, DigestRule: src.DigestRule, MaxAgeDays: src.MaxAgeDays,
-		NextPollAt: src.NextPollAt.UTC(), LastPolledAt: src.LastPolledAt, Failures: src.Failures, LastError: src.LastError}
-	json.Unmarshal([]byte(src.Template), &v.Template)
-	if t, err := storage.DecodeTargets(src.Targets); err == nil {
-		v.ChannelIDs = t.ChannelIDs
-	}
+		NextPollAt: src.NextPollAt.UTC(), LastPolledAt: src.LastPolledAt, Failures: src.Failures, LastError: src.LastError,
+		Template: src.Template, ChannelIDs: src.Targets.ChannelIDs}
 	return v
 }
 
@@ -180,7 +177,7 @@ func pollEvery(raw *string) (time.Duration, error) {
 	return d, nil
 }
 
-func sourceTemplate(t *sources.Template) (string, error) {
+func sourceTemplate(t *sources.Template) (sources.Template, error) {
 	var tmpl sources.Template
 	if t != nil {
 		tmpl = *t
@@ -188,25 +185,19 @@ func sourceTemplate(t *sources.Template) (string, error) {
 	if _, err := sources.ParseTemplate(tmpl); err != nil {
 		var fe content.FieldError
 		if errors.As(err, &fe) {
-			return "", invalid("template."+fe.Field, strings.TrimPrefix(fe.Message, fe.Field+": "))
+			return sources.Template{}, invalid("template."+fe.Field, strings.TrimPrefix(fe.Message, fe.Field+": "))
 		}
-		return "", invalid("template", err.Error())
+		return sources.Template{}, invalid("template", err.Error())
 	}
-	raw, err := json.Marshal(tmpl)
-	return string(raw), err
+	return tmpl, nil
 }
 
-func (s *Server) targets(ids *[]int64, variants map[string]json.RawMessage) (string, error) {
+func (s *Server) targets(ids *[]int64, variants map[string]json.RawMessage) (storage.Targets, error) {
 	vs, err := decodeVariants(variants)
 	if err != nil {
-		return "", err
+		return storage.Targets{}, err
 	}
-	t, err := publishing.Targets(derefIDs(ids), vs)
-	if err != nil {
-		return "", err
-	}
-	raw, err := json.Marshal(t)
-	return string(raw), err
+	return publishing.Targets(derefIDs(ids), vs)
 }
 
 func digestRule(d *struct {

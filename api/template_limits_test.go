@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -113,10 +112,8 @@ func TestScheduleStartAndRuleBounds(t *testing.T) {
 // written before these checks existed.
 func (e *env) storeSchedule(t *testing.T, rule string, startsAt time.Time, tmpl storage.PostTemplate, chID int64) storage.Schedule {
 	t.Helper()
-	rawTmpl, _ := json.Marshal(tmpl)
-	targets, _ := json.Marshal(storage.Targets{ChannelIDs: []int64{chID}})
 	sc := storage.Schedule{Name: "Lịch cũ", Rule: rule, Timezone: "Asia/Ho_Chi_Minh", StartsAt: startsAt,
-		Template: string(rawTmpl), Targets: string(targets), CreatedBy: e.users[editorToken].ID}
+		Template: tmpl, Targets: storage.Targets{ChannelIDs: []int64{chID}}, CreatedBy: e.users[editorToken].ID}
 	if err := e.store.CreateSchedule(context.Background(), &sc, "test"); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package publishing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -167,15 +166,7 @@ func (s *Service) feedURL(src storage.Source) (string, error) {
 
 // ingest records every item not seen before, with its post.
 func (s *Service) ingest(ctx context.Context, src storage.Source, f fetchedFeed) (seen, added int, err error) {
-	var tmpl sources.Template
-	if err := json.Unmarshal([]byte(src.Template), &tmpl); err != nil {
-		return 0, 0, fmt.Errorf("stored source template: %w", err)
-	}
-	compiled, err := sources.ParseTemplate(tmpl)
-	if err != nil {
-		return 0, 0, err
-	}
-	targets, err := storage.DecodeTargets(src.Targets)
+	compiled, err := sources.ParseTemplate(src.Template)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -185,7 +176,7 @@ func (s *Service) ingest(ctx context.Context, src storage.Source, f fetchedFeed)
 	}
 	// Oldest first, so posts go out in the order the province published them.
 	for i := len(f.feed.Items) - 1; i >= 0; i-- {
-		created, err := s.ingestItem(ctx, src, status, compiled, targets, f.feed.Items[i])
+		created, err := s.ingestItem(ctx, src, status, compiled, src.Targets, f.feed.Items[i])
 		if err != nil {
 			return len(f.feed.Items), added, err
 		}
@@ -297,10 +288,6 @@ func (s *Service) digest(ctx context.Context, src storage.Source) error {
 	if len(items) == 0 {
 		return s.store.AdvanceDigest(ctx, src.ID, at)
 	}
-	targets, err := storage.DecodeTargets(src.Targets)
-	if err != nil {
-		return err
-	}
 	status, err := s.postStatus(ctx, src)
 	if err != nil {
 		return err
@@ -310,7 +297,7 @@ func (s *Service) digest(ctx context.Context, src storage.Source) error {
 	post := &storage.Post{Title: title, Summary: summary, Body: body, Audience: content.AudienceAll,
 		Priority: content.PriorityNormal, PublishAt: now, CreatedBy: src.CreatedBy, AgencyID: src.AgencyID, SourceID: &id, DigestAt: &digestAt,
 		Status: status}
-	ds, created, err := s.store.CreateDigest(ctx, post, targets, "source:"+strconv.FormatInt(src.ID, 10))
+	ds, created, err := s.store.CreateDigest(ctx, post, src.Targets, "source:"+strconv.FormatInt(src.ID, 10))
 	if err != nil || !created {
 		return err
 	}

@@ -1,7 +1,6 @@
 package publishing
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -115,8 +114,8 @@ func checkChannelIDs(ids []int64) error {
 }
 
 // cleanVariants checks each variant is for one of the channels and applies
-// the field rules; it returns the variants as stored JSON by channel.
-func cleanVariants(in map[string]content.Variant, chIDs []int64) (map[int64]string, error) {
+// the field rules; it returns the variants by channel.
+func cleanVariants(in map[string]content.Variant, chIDs []int64) (map[int64]content.Variant, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
@@ -124,7 +123,7 @@ func cleanVariants(in map[string]content.Variant, chIDs []int64) (map[int64]stri
 	for _, id := range chIDs {
 		allowed[id] = true
 	}
-	out := make(map[int64]string, len(in))
+	out := make(map[int64]content.Variant, len(in))
 	for key, v := range in {
 		id, err := strconv.ParseInt(key, 10, 64)
 		if err != nil || !allowed[id] {
@@ -137,11 +136,7 @@ func cleanVariants(in map[string]content.Variant, chIDs []int64) (map[int64]stri
 		if clean == (content.Variant{}) {
 			continue
 		}
-		raw, err := json.Marshal(clean)
-		if err != nil {
-			return nil, err
-		}
-		out[id] = string(raw)
+		out[id] = clean
 	}
 	return out, nil
 }

@@ -1,8 +1,6 @@
 package publishing
 
 import (
-	"encoding/json"
-	"fmt"
 	"strconv"
 
 	"github.com/loa-vn/loa/channels"
@@ -13,12 +11,10 @@ import (
 // MessageFor is what delivery d of post p hands its channel: the post with
 // the channel's variant applied. Previews use it too, so they show exactly
 // what is sent.
-func MessageFor(p storage.Post, d storage.Delivery) (channels.Message, error) {
+func MessageFor(p storage.Post, d storage.Delivery) channels.Message {
 	var v content.Variant
-	if d.Variant != "" {
-		if err := json.Unmarshal([]byte(d.Variant), &v); err != nil {
-			return channels.Message{}, fmt.Errorf("publishing: variant of delivery %d: %w", d.ID, err)
-		}
+	if d.Variant != nil {
+		v = *d.Variant
 	}
 	return channels.Message{
 		DeliveryID:     d.ID,
@@ -36,7 +32,7 @@ func MessageFor(p storage.Post, d storage.Delivery) (channels.Message, error) {
 		Priority:       or(v.Priority, or(p.Priority, channels.PriorityNormal)),
 		ScheduledAt:    d.ScheduledAt,
 		Attempt:        d.Attempts,
-	}, nil
+	}
 }
 
 func or(a, b string) string {

@@ -75,11 +75,7 @@ func (s *Service) Materialize(ctx context.Context, sc storage.Schedule) (int, er
 	if err != nil {
 		return 0, err
 	}
-	tmpl, err := storage.DecodeTemplate(sc.Template)
-	if err != nil {
-		return 0, err
-	}
-	text, err := NewOccurrenceText(tmpl, sc.Timezone)
+	text, err := NewOccurrenceText(sc.Template, sc.Timezone)
 	if err != nil {
 		return 0, fmt.Errorf("schedule template: %w", err)
 	}
@@ -91,7 +87,7 @@ func (s *Service) Materialize(ctx context.Context, sc storage.Schedule) (int, er
 	to := now.Add(s.horizon)
 	created := 0
 	for _, at := range rule.Between(from, to) {
-		ok, err := s.createOccurrence(ctx, sc, tmpl, text, at)
+		ok, err := s.createOccurrence(ctx, sc, text, at)
 		var invalid content.FieldError
 		if errors.As(err, &invalid) {
 			// This occurrence's text breaks a post limit (a longer weekday
@@ -120,12 +116,13 @@ func ScheduleSpec(sc storage.Schedule) recurrence.Spec {
 	return recurrence.Spec{Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt, EndsAt: sc.EndsAt, Count: sc.Count}
 }
 
-func (s *Service) createOccurrence(ctx context.Context, sc storage.Schedule, tmpl storage.PostTemplate, text *OccurrenceText, at time.Time) (bool, error) {
-	p, targets, err := s.occurrencePost(ctx, sc, tmpl, text, at)
+func (s *Service) createOccurrence(ctx context.Context, sc storage.Schedule, text *OccurrenceText, at time.Time) (bool, error) {
+	p, err := s.occurrencePost(ctx, sc, text, at)
 	if err != nil {
 		return false, err
 	}
 	actor := "schedule:" + strconv.FormatInt(sc.ID, 10)
+	targets := sc.Targets
 	ds, created, err := s.store.CreateOccurrence(ctx, &p, targets.ChannelIDs, targets.Variants, actor)
 	var unavailable *storage.ChannelsUnavailableError
 	if errors.As(err, &unavailable) {
@@ -146,19 +143,16 @@ func (s *Service) createOccurrence(ctx context.Context, sc storage.Schedule, tmp
 	return true, nil
 }
 
-func (s *Service) occurrencePost(ctx context.Context, sc storage.Schedule, tmpl storage.PostTemplate, text *OccurrenceText, at time.Time) (storage.Post, storage.Targets, error) {
-	targets, err := storage.DecodeTargets(sc.Targets)
-	if err != nil {
-		return storage.Post{}, storage.Targets{}, err
-	}
+func (s *Service) occurrencePost(ctx context.Context, sc storage.Schedule, text *OccurrenceText, at time.Time) (storage.Post, error) {
 	clean, err := text.Post(at)
 	if err != nil {
-		return storage.Post{}, storage.Targets{}, err
+		return storage.Post{}, err
 	}
 	author, err := s.store.GetUser(ctx, sc.CreatedBy)
 	if err != nil {
-		return storage.Post{}, storage.Targets{}, fmt.Errorf("schedule author: %w", err)
+		return storage.Post{}, fmt.Errorf("schedule author: %w", err)
 	}
+	tmpl := sc.Template
 	id, occ := sc.ID, at
 	p := storage.Post{Title: clean.Title, Summary: clean.Summary, Body: clean.Body, Category: clean.Category,
 		Audience: clean.Audience, Link: tmpl.Link, ImageURL: tmpl.ImageURL,
@@ -167,5 +161,5 @@ func (s *Service) occurrencePost(ctx context.Context, sc storage.Schedule, tmpl 
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
-	return p, targets, nil
+	return p, nil
 }

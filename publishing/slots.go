@@ -2,7 +2,6 @@ package publishing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -11,17 +10,8 @@ import (
 	"github.com/loa-vn/loa/storage"
 )
 
-// slotSearchDays is how far ahead NextSlot looks for a free slot.
+// slotSearchDays is how far ahead next_slot looks for a free slot.
 const slotSearchDays = 60
-
-// Slots are the channel's posting times, local "HH:MM".
-func Slots(ch storage.Channel) []string {
-	var out []string
-	if ch.Slots != "" {
-		json.Unmarshal([]byte(ch.Slots), &out)
-	}
-	return out
-}
 
 // slotChoice is what storage needs to take the earliest time, a minute or
 // more from now, that is a posting slot of every chosen channel that has
@@ -38,7 +28,7 @@ func (s *Service) slotChoice(ctx context.Context, chIDs []int64) (storage.SlotCh
 		if err != nil {
 			return storage.SlotChoice{}, err
 		}
-		if len(Slots(ch)) > 0 {
+		if len(ch.Slots) > 0 {
 			slotted = append(slotted, ch)
 		}
 	}
@@ -61,7 +51,7 @@ func noFreeSlot() error {
 func (s *Service) candidateSlots(chs []storage.Channel) []time.Time {
 	common := map[string]int{}
 	for _, ch := range chs {
-		for _, hm := range Slots(ch) {
+		for _, hm := range ch.Slots {
 			common[hm]++
 		}
 	}

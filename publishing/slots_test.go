@@ -17,7 +17,7 @@ import (
 func TestConcurrentNextSlotPostsTakeDifferentSlots(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	ch := storage.Channel{Name: "Trang tin có khung giờ", Kind: "webhook", ConfigSealed: []byte("x"), Slots: `["07:00","11:30"]`}
+	ch := storage.Channel{Name: "Trang tin có khung giờ", Kind: "webhook", ConfigSealed: []byte("x"), Slots: storage.Slots{"07:00", "11:30"}}
 	if err := f.store.CreateChannel(ctx, &ch, "test"); err != nil {
 		t.Fatal(err)
 	}

@@ -119,11 +119,7 @@ func (s *Service) agencyOrRoot(ctx context.Context, agency int64) (int64, error)
 
 // checkTargetChannels applies the target check to the channels of a
 // schedule or source when it is saved, rather than at its first post.
-func (s *Service) checkTargetChannels(ctx context.Context, agency int64, stored string) error {
-	targets, err := storage.DecodeTargets(stored)
-	if err != nil {
-		return err
-	}
-	_, err = s.ResolveTargets(ctx, agency, TargetRequest{ChannelIDs: targets.ChannelIDs})
+func (s *Service) checkTargetChannels(ctx context.Context, agency int64, targets storage.Targets) error {
+	_, err := s.ResolveTargets(ctx, agency, TargetRequest{ChannelIDs: targets.ChannelIDs})
 	return err
 }

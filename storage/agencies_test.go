@@ -163,11 +163,11 @@ func TestRowsBelongToAgencies(t *testing.T) {
 	if err := st.CreateUser(ctx, &u, "test"); err != nil || u.AgencyID != tr.B.ID {
 		t.Errorf("user: %+v, %v", u, err)
 	}
-	sc := storage.Schedule{Name: "s", Rule: "FREQ=DAILY", Timezone: "UTC", Template: "{}", Targets: "{}", AgencyID: tr.A2.ID}
+	sc := storage.Schedule{Name: "s", Rule: "FREQ=DAILY", Timezone: "UTC", AgencyID: tr.A2.ID}
 	if err := st.CreateSchedule(ctx, &sc, "test"); err != nil || sc.AgencyID != tr.A2.ID {
 		t.Errorf("schedule: %+v, %v", sc, err)
 	}
-	src := storage.Source{Name: "s", URL: "https://x.example/rss", Mode: storage.SourceReview, Template: "{}", Targets: "{}"}
+	src := storage.Source{Name: "s", URL: "https://x.example/rss", Mode: storage.SourceReview}
 	if err := st.CreateSource(ctx, &src, "test"); err != nil || src.AgencyID != tr.R.ID {
 		t.Errorf("source: %+v, %v", src, err)
 	}

@@ -1,6 +1,11 @@
 package storage
 
-import "time"
+import (
+	"time"
+
+	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/sources"
+)
 
 // Roles, highest first.
 const (
@@ -79,8 +84,8 @@ type Channel struct {
 	FeedSlug     *string
 	Status       string
 	StatusReason string
-	// Slots are local "HH:MM" posting times as a JSON array, "" when none.
-	Slots string
+	// Slots are local "HH:MM" posting times, nil when none.
+	Slots Slots
 	// AgencyID owns the channel; 0 on a new channel means the root agency.
 	AgencyID  int64
 	CreatedAt time.Time
@@ -130,9 +135,10 @@ type Delivery struct {
 	AgencyID    int64
 	Status      string
 	ScheduledAt time.Time
-	// Variant is the post's content for this channel as JSON, "" when the
-	// channel gets the post as it is.
-	Variant string
+	// Variant is the post's content for this channel, nil when the channel
+	// gets the post as it is; "not null" makes the serializer store nil as
+	// "", as the column always held.
+	Variant *content.Variant `gorm:"serializer:json;not null"`
 	// NextAttemptAt is when the next attempt is due (scheduled or retrying).
 	NextAttemptAt time.Time
 	Attempts      int
@@ -205,9 +211,9 @@ type Schedule struct {
 	StartsAt time.Time
 	EndsAt   *time.Time
 	Count    int
-	// Template is the post fields as JSON; Targets the channel ids and variants as JSON.
-	Template          string
-	Targets           string
+	// Template is the post each occurrence creates; Targets its channels and variants.
+	Template          PostTemplate `gorm:"serializer:json"`
+	Targets           Targets      `gorm:"serializer:json"`
 	Status            string
 	CreatedBy         int64
 	MaterializedUntil time.Time
@@ -235,8 +241,8 @@ type Source struct {
 	URLSealed  []byte
 	PollEvery  int64
 	Mode       string
-	Template   string
-	Targets    string
+	Template   sources.Template `gorm:"serializer:json"`
+	Targets    Targets          `gorm:"serializer:json"`
 	DigestRule string
 	MaxAgeDays int
 	Status     string

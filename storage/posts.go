@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/loa-vn/loa/content"
 )
 
 // Selector chooses a post's channels by agency and kind: every channel of
@@ -94,10 +96,10 @@ func joinIDs(ids []int64) string {
 const deliveryBatch = 500
 
 // CreatePost stores p with one delivery per channel, all or nothing.
-// variants maps a channel id to that channel's variant JSON. A post created
+// variants maps a channel id to that channel's variant. A post created
 // with Status PostPendingApproval gets deliveries that wait for approval;
 // any other post is approved by its author and scheduled at once.
-func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]string, actor string) ([]Delivery, error) {
+func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]content.Variant, actor string) ([]Delivery, error) {
 	var deliveries []Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -110,7 +112,7 @@ func (s *Store) CreatePost(ctx context.Context, p *Post, channelIDs []int64, var
 	return deliveries, nil
 }
 
-func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants map[int64]string, actor string) ([]Delivery, error) {
+func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants map[int64]content.Variant, actor string) ([]Delivery, error) {
 	agencies, err := checkChannels(tx, channelIDs)
 	if err != nil {
 		return nil, err
@@ -128,7 +130,10 @@ func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants 
 	deliveries := make([]Delivery, len(channelIDs))
 	for i, chID := range channelIDs {
 		deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, AgencyID: agencies[chID], Status: deliveryStatus,
-			ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt, Variant: variants[chID]}
+			ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt}
+		if v, ok := variants[chID]; ok {
+			deliveries[i].Variant = &v
+		}
 	}
 	// Each delivery carries its channel's agency, so its BeforeCreate runs
 	// no query: thousands of rows are a few INSERTs.

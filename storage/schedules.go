@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/loa-vn/loa/content"
 )
 
 // EntitySchedule is the audit entity type of schedules.
@@ -66,7 +68,7 @@ func (s *Store) AdvanceSchedule(ctx context.Context, id int64, until time.Time) 
 // CreateOccurrence creates the post for one occurrence of a schedule. If
 // that occurrence already has a post (another process, an earlier run) it
 // creates nothing and reports created=false.
-func (s *Store) CreateOccurrence(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]string, actor string) ([]Delivery, bool, error) {
+func (s *Store) CreateOccurrence(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]content.Variant, actor string) ([]Delivery, bool, error) {
 	if p.ScheduleID == nil || p.OccurrenceAt == nil {
 		return nil, false, errors.New("storage: an occurrence needs its schedule and time")
 	}

@@ -32,13 +32,13 @@ func TestListsBySubtree(t *testing.T) {
 		if err := st.CreateUser(ctx, &u, "test"); err != nil {
 			t.Fatal(err)
 		}
-		sc := storage.Schedule{Name: code, Rule: "FREQ=DAILY", Timezone: "UTC", Template: "{}", Targets: "{}",
+		sc := storage.Schedule{Name: code, Rule: "FREQ=DAILY", Timezone: "UTC",
 			Status: storage.ScheduleActive, AgencyID: agency}
 		if err := st.CreateSchedule(ctx, &sc, "test"); err != nil {
 			t.Fatal(err)
 		}
-		src := storage.Source{Name: code, URL: "https://x.example/" + code, Mode: storage.SourceReview, Template: "{}",
-			Targets: "{}", AgencyID: agency}
+		src := storage.Source{Name: code, URL: "https://x.example/" + code, Mode: storage.SourceReview,
+			AgencyID: agency}
 		if err := st.CreateSource(ctx, &src, "test"); err != nil {
 			t.Fatal(err)
 		}

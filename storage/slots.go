@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/loa-vn/loa/content"
 )
 
 // ErrNoFreeSlot means every candidate time was already taken on a channel.
@@ -21,7 +23,7 @@ type SlotChoice struct {
 // CreatePostInSlot is CreatePost with the publish time chosen inside the
 // same transaction, while the slotted channels' rows are locked: two posts
 // asking for the next slot of a channel at once get different slots.
-func (s *Store) CreatePostInSlot(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]string, slot SlotChoice, actor string) ([]Delivery, error) {
+func (s *Store) CreatePostInSlot(ctx context.Context, p *Post, channelIDs []int64, variants map[int64]content.Variant, slot SlotChoice, actor string) ([]Delivery, error) {
 	var deliveries []Delivery
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		at, err := s.freeSlot(tx, slot)

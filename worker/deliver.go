@@ -84,10 +84,7 @@ func (d *Deliverer) attempt(ctx context.Context, c storage.Claim, log *slog.Logg
 	if err != nil {
 		return failed(err.Error(), 0)
 	}
-	msg, err := publishing.MessageFor(c.Post, c.Delivery)
-	if err != nil {
-		return failed(err.Error(), 0)
-	}
+	msg := publishing.MessageFor(c.Post, c.Delivery)
 	msg.Attempt = c.Attempt.Number
 	if c.Uncertain {
 		if r, resolved := d.resolveUncertain(ctx, ch, msg, c); resolved {

@@ -2,7 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"sync"
@@ -46,10 +45,9 @@ func TestConcurrentMaterializersCreateEachOccurrenceOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC)
-	tmpl, _ := json.Marshal(storage.PostTemplate{Title: "Tin ngày {{.Date}}"})
-	targets, _ := json.Marshal(storage.Targets{ChannelIDs: []int64{ch.ID}})
 	sc := storage.Schedule{Name: "Hằng ngày", Rule: "FREQ=DAILY;BYHOUR=16;BYMINUTE=30", Timezone: "Asia/Ho_Chi_Minh",
-		StartsAt: now, Count: 10, Template: string(tmpl), Targets: string(targets), CreatedBy: author.ID}
+		StartsAt: now, Count: 10, Template: storage.PostTemplate{Title: "Tin ngày {{.Date}}"},
+		Targets: storage.Targets{ChannelIDs: []int64{ch.ID}}, CreatedBy: author.ID}
 	if err := h.store.CreateSchedule(ctx, &sc, "test"); err != nil {
 		t.Fatal(err)
 	}

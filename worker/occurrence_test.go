@@ -2,7 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -27,10 +26,9 @@ func storedSchedule(t *testing.T, h *harness, rule string, startsAt time.Time, t
 	if err := h.store.CreateUser(ctx, &author, "test"); err != nil {
 		t.Fatal(err)
 	}
-	tmpl, _ := json.Marshal(storage.PostTemplate{Title: title, Body: "<p>Nội dung</p>"})
-	targets, _ := json.Marshal(storage.Targets{ChannelIDs: []int64{ch.ID}})
 	sc := storage.Schedule{Name: "Lịch cũ", Rule: rule, Timezone: "Asia/Ho_Chi_Minh", StartsAt: startsAt,
-		Template: string(tmpl), Targets: string(targets), CreatedBy: author.ID}
+		Template: storage.PostTemplate{Title: title, Body: "<p>Nội dung</p>"},
+		Targets:  storage.Targets{ChannelIDs: []int64{ch.ID}}, CreatedBy: author.ID}
 	if err := h.store.CreateSchedule(ctx, &sc, "test"); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -87,10 +86,8 @@ func (f *feedServer) set(body string) { f.mu.Lock(); f.body = body; f.mu.Unlock(
 
 func (h *harness) source(t *testing.T, url, mode, digest string, chID, author int64) storage.Source {
 	t.Helper()
-	tmpl, _ := json.Marshal(sources.Template{})
-	targets, _ := json.Marshal(storage.Targets{ChannelIDs: []int64{chID}})
-	src := storage.Source{Name: "TTHC tỉnh", URL: url, PollEvery: 900, Mode: mode, Template: string(tmpl),
-		Targets: string(targets), DigestRule: digest, MaxAgeDays: 30, CreatedBy: author}
+	src := storage.Source{Name: "TTHC tỉnh", URL: url, PollEvery: 900, Mode: mode,
+		Targets: storage.Targets{ChannelIDs: []int64{chID}}, DigestRule: digest, MaxAgeDays: 30, CreatedBy: author}
 	if err := h.store.CreateSource(context.Background(), &src, "test"); err != nil {
 		t.Fatal(err)
 	}
