@@ -195,7 +195,9 @@ func TestFirstStartPrintsAdminTokenOnce(t *testing.T) {
 	delete(e, "LOA_ADMIN_TOKEN")
 	e["LOA_ADDR"] = freeAddr(t)
 	loa := start(t, e)
-	out := loa.output.String()
+	// The token goes to stdout and the logs to stderr, copied into the
+	// output by separate goroutines: wait for it rather than read at once.
+	out := loa.waitOutput("loa_", 10*time.Second)
 	i := strings.Index(out, "loa_")
 	if i < 0 {
 		t.Fatalf("no token printed:\n%s", out)
@@ -209,12 +211,13 @@ func TestFirstStartPrintsAdminTokenOnce(t *testing.T) {
 	}
 
 	loa = start(t, e)
-	if strings.Contains(loa.output.String(), "loa_") {
-		t.Fatalf("second start printed a token again:\n%s", loa.output.String())
-	}
 	c.mustDo("GET", "/api/v1/me", nil, 200, nil)
 	bad := client{t: t, base: c.base, token: "loa_wrong"}
 	bad.mustDo("GET", "/api/v1/me", nil, 401, nil)
+	loa.stop() // its output is complete once it has exited
+	if strings.Contains(loa.output.String(), "loa_") {
+		t.Fatalf("second start printed a token again:\n%s", loa.output.String())
+	}
 }
 
 func TestSplitModesNeedRealRedis(t *testing.T) {

@@ -124,6 +124,16 @@ func (p *proc) waitHealthy() {
 	p.t.Fatalf("loa did not become healthy:\n%s", p.output.String())
 }
 
+// waitOutput waits until the process's output contains want, or within
+// has passed, and returns the output.
+func (p *proc) waitOutput(want string, within time.Duration) string {
+	deadline := time.Now().Add(within)
+	for !strings.Contains(p.output.String(), want) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return p.output.String()
+}
+
 // kill sends SIGKILL: no shutdown code runs.
 func (p *proc) kill() {
 	if p.cmd.Process != nil {
