@@ -80,11 +80,12 @@ func TestApprovals(t *testing.T) {
 			}
 			steps = append(steps, fmt.Sprintf("%v:%v>%v by %v", it["action"], it["from"], it["to"], it["actor"]))
 		}
+		lan, bt := e.users[officerToken].ID, e.users[editorToken].ID
 		want := []string{
-			"created:<nil>>pending_approval by user:3 (Cán bộ Lan)",
-			"approved:pending_approval>scheduled by user:2 (Biên tập)",
-			"edited:scheduled>pending_approval by user:3 (Cán bộ Lan)",
-			"rejected:pending_approval>rejected by user:2 (Biên tập)",
+			fmt.Sprintf("created:<nil>>pending_approval by user:%d (Cán bộ Lan)", lan),
+			fmt.Sprintf("approved:pending_approval>scheduled by user:%d (Biên tập)", bt),
+			fmt.Sprintf("edited:scheduled>pending_approval by user:%d (Cán bộ Lan)", lan),
+			fmt.Sprintf("rejected:pending_approval>rejected by user:%d (Biên tập)", bt),
 		}
 		if fmt.Sprint(steps) != fmt.Sprint(want) {
 			t.Fatalf("history =\n%v\nwant\n%v", steps, want)

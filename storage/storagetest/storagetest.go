@@ -10,9 +10,12 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	_ "github.com/glebarez/go-sqlite"  // database/sql driver for rows of an older Loa
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for schema set-up
 
 	"github.com/loa-vn/loa/storage"
@@ -31,15 +34,70 @@ func Open(t testing.TB) *storage.Store {
 func OpenWithClock(t testing.TB, now func() time.Time) *storage.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := storage.Open(ctx, storage.Options{DatabaseURL: DatabaseURL(t), DataDir: t.TempDir(), Now: now})
+	dataDir, url := t.TempDir(), DatabaseURL(t)
+	st, err := storage.Open(ctx, storage.Options{DatabaseURL: url, DataDir: dataDir, Now: now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	if os.Getenv(UpgradedEnv) != "" {
+		makeVersion9(t, st, url, dataDir)
+	}
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return st
+}
+
+// UpgradedEnv, when set, makes every store a database that an older Loa
+// (migrations 1–9, before agencies) made and filled, upgraded: the whole
+// suite then runs against upgraded databases.
+const UpgradedEnv = "LOA_TEST_UPGRADED"
+
+// SkipIfUpgraded skips a test about a freshly made database when the
+// suite runs against upgraded ones.
+func SkipIfUpgraded(t testing.TB) {
+	t.Helper()
+	if os.Getenv(UpgradedEnv) != "" {
+		t.Skip("about a fresh database; " + UpgradedEnv + " makes every database an upgraded one")
+	}
+}
+
+// LegacyUserName is the user an upgraded database already holds.
+const LegacyUserName = "Cán bộ cũ (đã nghỉ)"
+
+// makeVersion9 migrates st to version 9 and writes, through plain SQL as
+// that Loa did, rows that no test's own objects collide with: a user who
+// has left (disabled), their token, and audit history.
+func makeVersion9(t testing.TB, st *storage.Store, url, dataDir string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.MigrateTo(ctx, 9); err != nil {
+		t.Fatalf("migrate to 9: %v", err)
+	}
+	driver, dsn := "sqlite", "file:"+filepath.Join(dataDir, "loa.db")+"?_pragma=busy_timeout(10000)"
+	if url != "" {
+		driver, dsn = "pgx", url
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2025, 12, 1, 1, 0, 0, 0, time.UTC)
+	for _, q := range []string{
+		`INSERT INTO users (name, name_key, role, password_hash, created_at, disabled_at) VALUES ($2, $3, 'officer', '', $1, $1)`,
+		`INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked_at) SELECT id, 'cũ', 'legacy-token-hash', $1, $1 FROM users`,
+		`INSERT INTO audit_events (at, actor, entity_type, entity_id, action) SELECT $1, 'user:1 (Cán bộ cũ)', 'user', id, 'disabled' FROM users`,
+	} {
+		args := []any{at}
+		if strings.Contains(q, "$2") {
+			args = append(args, LegacyUserName, strings.ToLower(LegacyUserName))
+		}
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 }
 
 // DatabaseURL returns "" (use SQLite) or the URL of a fresh PostgreSQL
