@@ -287,7 +287,7 @@ func securityHeaderProblem(h http.Header, body []byte) string {
 		return ""
 	}
 	m := styleNonce.FindSubmatch(body)
-	if m == nil || !strings.Contains(csp, "style-src 'nonce-"+string(m[1])+"'") {
+	if m == nil || !strings.Contains(csp, "style-src 'self' 'nonce-"+string(m[1])+"'") {
 		return fmt.Sprintf("HTML page's style nonce does not match Content-Security-Policy %q", csp)
 	}
 	if bytes.Contains(body, []byte("<script")) {

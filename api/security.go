@@ -11,11 +11,11 @@ import (
 // nothing may load, nothing may frame them.
 const dataPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
-// pagePolicy is the CSP of an HTML page: no inline script, its own inline
-// style only by nonce, images from the web (post bodies show them), and
+// pagePolicy is the CSP of an HTML page: no script at all, its own
+// stylesheet and inline style only by nonce, images from the web (post bodies show them), and
 // never inside a frame.
 func pagePolicy(nonce string) string {
-	return "default-src 'none'; img-src https: http: data:; style-src 'nonce-" + nonce + "'; " +
+	return "default-src 'none'; img-src https: http: data:; style-src 'self' 'nonce-" + nonce + "'; " +
 		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 }
 
@@ -48,3 +48,6 @@ func pageNonce(c echo.Context) string {
 	c.Response().Header().Set("Content-Security-Policy", pagePolicy(n))
 	return n
 }
+
+// PageNonce is pageNonce for the web UI's pages (package web).
+func PageNonce(c echo.Context) string { return pageNonce(c) }

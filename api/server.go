@@ -43,8 +43,16 @@ type Options struct {
 	// PasswordHashers bounds concurrent password hashing (64 MiB each);
 	// zero means max(1, GOMAXPROCS/2).
 	PasswordHashers int
-	Logger          *slog.Logger
-	Now             func() time.Time
+	// Pages, when set, mounts the web UI on the same Echo instance; it gets
+	// the server for the shared log-in check.
+	Pages  Pages
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Pages are the web UI's routes (package web), mounted next to the API.
+type Pages interface {
+	Mount(e *echo.Echo, s *Server)
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options sets none.
@@ -106,6 +114,9 @@ func New(o Options) *Server {
 	e.Use(middleware.BodyLimit(strconv.FormatInt(o.MaxBodyBytes, 10) + "B"))
 	s.echo = e
 	s.routes()
+	if o.Pages != nil {
+		o.Pages.Mount(e, s)
+	}
 	return s
 }
 

@@ -338,6 +338,44 @@ type loginRequest struct {
 	Password *string `json:"password"`
 }
 
+// CheckLogin is the one log-in check, for the API and the web pages: the
+// attempt is counted before the password is checked (see loginlimit.go),
+// by the client address ClientIP gives, and the check waits for one of the
+// bounded password hashers. Errors: *Error with 429 (too many attempts,
+// RetryAfter set), 401 (wrong name or password, whichever it was), or the
+// hashers' busy error.
+func (s *Server) CheckLogin(c echo.Context, rawName, password string) (storage.User, error) {
+	name := content.NFC(strings.TrimSpace(rawName))
+	attempt, wait, ok := s.logins.take(storage.NameKey(name), c.RealIP())
+	if !ok {
+		return storage.User{}, &Error{Status: http.StatusTooManyRequests, Code: "too_many_attempts", RetryAfter: wait,
+			Message: "too many failed log-ins; wait a minute and try again"}
+	}
+	ctx := c.Request().Context()
+	u, err := s.store.UserByName(ctx, name)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return storage.User{}, err
+	}
+	hash := u.PasswordHash
+	if hash == "" {
+		hash = s.dummyHash
+	}
+	match, err := s.hashers.check(ctx, hash, password)
+	if errors.Is(err, errHashersBusy) {
+		return storage.User{}, err // counted all the same: flooding the hashers buys no free attempts
+	}
+	if !match || u.PasswordHash == "" || u.DisabledAt != nil {
+		return storage.User{}, &Error{Status: http.StatusUnauthorized, Code: "invalid_credentials", Message: "wrong name or password"}
+	}
+	s.logins.succeeded(attempt)
+	return u, nil
+}
+
+// HashPasswordBounded hashes a new password on one of the bounded hashers.
+func (s *Server) HashPasswordBounded(ctx context.Context, password string) (string, error) {
+	return s.hashers.hash(ctx, password)
+}
+
 // login exchanges a name and password for a new API token. The attempt is
 // counted before the password is checked (see loginlimit.go), and the
 // check waits for one of the bounded password hashers.
@@ -353,29 +391,10 @@ func (s *Server) login(c echo.Context) error {
 	if len(password) > maxPasswordBytes {
 		return invalid("password", "is longer than 200 bytes")
 	}
-	name := content.NFC(strings.TrimSpace(rawName))
-	attempt, wait, ok := s.logins.take(storage.NameKey(name), c.RealIP())
-	if !ok {
-		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_attempts", RetryAfter: wait,
-			Message: "too many failed log-ins; wait a minute and try again"}
-	}
-	ctx := c.Request().Context()
-	u, err := s.store.UserByName(ctx, name)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	u, err := s.CheckLogin(c, rawName, password)
+	if err != nil {
 		return err
 	}
-	hash := u.PasswordHash
-	if hash == "" {
-		hash = s.dummyHash
-	}
-	match, err := s.hashers.check(ctx, hash, password)
-	if errors.Is(err, errHashersBusy) {
-		return err // counted all the same: flooding the hashers buys no free attempts
-	}
-	if !match || u.PasswordHash == "" || u.DisabledAt != nil {
-		return &Error{Status: http.StatusUnauthorized, Code: "invalid_credentials", Message: "wrong name or password"}
-	}
-	s.logins.succeeded(attempt)
 	c.Set(userKey, u)
 	return s.issueToken(c, u, "log-in "+s.now().UTC().Format("2006-01-02 15:04"), http.StatusOK)
 }

@@ -33,6 +33,7 @@ func migrations(rootAgency string) []migration {
 		{10, "agencies; every user, channel, post, schedule, source and delivery in one",
 			func(tx *gorm.DB) error { return migrate0010(tx, rootAgency) }},
 		{11, "posts keep their target selector", migrate0011},
+		{12, "web sessions and one-time set-password links", migrate0012},
 	}
 }
 

@@ -274,6 +274,12 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor st
 		if err != nil {
 			return err
 		}
+		// Web sessions end like tokens: on disabling and on a new password.
+		if (c.Disabled != nil && *c.Disabled) || c.PasswordHash != nil {
+			if err := s.revokeSessions(tx, id); err != nil {
+				return err
+			}
+		}
 		if revoked > 0 {
 			detail += fmt.Sprintf(" %d token(s) revoked", revoked)
 		}
