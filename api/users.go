@@ -371,9 +371,15 @@ func (s *Server) CheckLogin(c echo.Context, rawName, password string) (storage.U
 	return u, nil
 }
 
-// HashPasswordBounded hashes a new password on one of the bounded hashers.
-func (s *Server) HashPasswordBounded(ctx context.Context, password string) (string, error) {
-	return s.hashers.hash(ctx, password)
+// HashNewPassword checks a new password against the one password rule
+// (10 characters to 200 bytes; otherwise a 400 *Error) and hashes it on one
+// of the bounded hashers.
+func (s *Server) HashNewPassword(ctx context.Context, password string) (string, error) {
+	h, err := s.hashNewPassword(ctx, &password)
+	if err != nil {
+		return "", err
+	}
+	return *h, nil
 }
 
 // login exchanges a name and password for a new API token. The attempt is

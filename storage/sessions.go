@@ -137,3 +137,21 @@ func (s *Store) UseSetupLink(ctx context.Context, tokenHash, passwordHash string
 	}
 	return u, translate(err, "use set-password link")
 }
+
+// PostTitles returns the titles of the posts with ids, for lists that show
+// deliveries; callers pass ids they already read within their scope.
+func (s *Store) PostTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
+	titles := map[int64]string{}
+	if len(ids) == 0 {
+		return titles, nil
+	}
+	var rows []struct {
+		ID    int64
+		Title string
+	}
+	err := s.db.WithContext(ctx).Model(&Post{}).Select("id, title").Where("id IN ?", ids).Find(&rows).Error
+	for _, r := range rows {
+		titles[r.ID] = r.Title
+	}
+	return titles, translate(err, "list post titles")
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/web"
 	"github.com/loa-vn/loa/worker"
 )
 
@@ -184,6 +185,17 @@ func bootstrapAdmin(ctx context.Context, d *deps, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nLoa created the first admin API token. It is shown only this once; keep it safe:\n\n    %s\n\n", token)
+	u, err := d.store.UserByName(ctx, "admin")
+	if err != nil {
+		return err
+	}
+	link, err := web.NewSetupLink(ctx, d.store, u.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "To sign in to the web UI, open this one-time link within 24 hours and set the password of user \"admin\"\n"+
+		"(Để đăng nhập giao diện web, mở liên kết dùng một lần này trong 24 giờ và đặt mật khẩu cho người dùng \"admin\"):\n\n    %s%s\n\n",
+		strings.TrimRight(d.cfg.PublicURL, "/"), link)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/loa-vn/loa/configs"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/sources"
+	"github.com/loa-vn/loa/web"
 	"github.com/loa-vn/loa/worker"
 )
 
@@ -132,7 +133,12 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 }
 
 func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Service) error {
+	pages, err := web.New(web.Options{Store: d.store, PublicURL: d.cfg.PublicURL, Location: d.cfg.Location, Logger: d.log})
+	if err != nil {
+		return err
+	}
 	handler := api.New(api.Options{
+		Pages: pages,
 		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels,
 		Publishing:     pub,
 		PingRedis:      func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() },

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/publishing"
+	"github.com/loa-vn/loa/storage"
+)
+
+// listLimit bounds each list on the dashboard; the count says when more exist.
+const listLimit = 50
+
+type deliveryRow struct {
+	ID      int64
+	PostID  int64
+	Title   string
+	Channel string
+	Status  string
+	When    string
+}
+
+type channelRow struct {
+	ID     int64
+	Name   string
+	Reason string
+}
+
+type postRow struct {
+	ID    int64
+	Title string
+	When  string
+}
+
+type dashboardView struct {
+	Zone        string
+	Today       []deliveryRow
+	Next        []deliveryRow
+	Failed      []deliveryRow
+	Reauth      []channelRow
+	Approvals   []postRow
+	MayApprove  bool
+	ListLimit   int
+	TodayHeader string
+}
+
+// dashboard is Tổng quan: what goes out today and next, what failed or is
+// unconfirmed, channels to re-authorise and posts to approve, all within
+// the user's agency and the agencies below it.
+func (p *Pages) dashboard(c echo.Context) error {
+	u := currentUser(c)
+	v, err := p.dashboardData(c, u)
+	if err != nil {
+		return p.failed(c, err)
+	}
+	return p.render(c, http.StatusOK, "dashboard", view{Title: "Tổng quan", User: &u,
+		CSRF: currentSession(c).CSRFToken, Data: v})
+}
+
+func (p *Pages) dashboardData(c echo.Context, u storage.User) (dashboardView, error) {
+	ctx := c.Request().Context()
+	now := p.now()
+	v := dashboardView{Zone: zoneLabel(p.loc, now), ListLimit: listLimit,
+		TodayHeader: localDate(now, p.loc)}
+	channels, err := p.store.ListChannels(ctx, u.AgencyID)
+	if err != nil {
+		return v, err
+	}
+	names := map[int64]string{}
+	for _, ch := range channels {
+		names[ch.ID] = ch.Name
+		if ch.Status == storage.ChannelNeedsReauth {
+			v.Reauth = append(v.Reauth, channelRow{ID: ch.ID, Name: ch.Name, Reason: ch.StatusReason})
+		}
+	}
+	scheduled, err := p.store.ListDeliveries(ctx, storage.DeliveryFilter{Agency: u.AgencyID, Status: storage.DeliveryScheduled, Limit: 500})
+	if err != nil {
+		return v, err
+	}
+	var decide []storage.Delivery
+	for _, st := range []string{storage.DeliveryFailed, storage.DeliveryUnconfirmed} {
+		ds, err := p.store.ListDeliveries(ctx, storage.DeliveryFilter{Agency: u.AgencyID, Status: st, Limit: listLimit})
+		if err != nil {
+			return v, err
+		}
+		decide = append(decide, ds...)
+	}
+	sort.Slice(scheduled, func(i, j int) bool { return scheduled[i].ScheduledAt.Before(scheduled[j].ScheduledAt) })
+	titles, err := p.store.PostTitles(ctx, postIDs(scheduled, decide))
+	if err != nil {
+		return v, err
+	}
+	row := func(d storage.Delivery) deliveryRow {
+		return deliveryRow{ID: d.ID, PostID: d.PostID, Title: titles[d.PostID], Channel: names[d.ChannelID],
+			Status: d.Status, When: localTime(d.ScheduledAt, p.loc)}
+	}
+	endOfToday := startOfDay(now, p.loc).AddDate(0, 0, 1)
+	for _, d := range scheduled {
+		switch {
+		case d.ScheduledAt.Before(endOfToday) && len(v.Today) < listLimit:
+			v.Today = append(v.Today, row(d))
+		case !d.ScheduledAt.Before(endOfToday) && len(v.Next) < 10:
+			v.Next = append(v.Next, row(d))
+		}
+	}
+	for _, d := range decide {
+		v.Failed = append(v.Failed, row(d))
+	}
+	v.MayApprove = publishing.Allowed(u, publishing.ApprovePost, publishing.Subject{}) == nil
+	if v.MayApprove {
+		posts, err := p.store.ListPosts(ctx, storage.PostFilter{Agency: u.AgencyID, Status: storage.PostPendingApproval, Limit: listLimit})
+		if err != nil {
+			return v, err
+		}
+		for _, post := range posts {
+			v.Approvals = append(v.Approvals, postRow{ID: post.ID, Title: post.Title, When: localTime(post.CreatedAt, p.loc)})
+		}
+	}
+	return v, nil
+}
+
+func postIDs(lists ...[]storage.Delivery) []int64 {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, ds := range lists {
+		for _, d := range ds {
+			if !seen[d.PostID] {
+				seen[d.PostID] = true
+				ids = append(ids, d.PostID)
+			}
+		}
+	}
+	return ids
+}
+
+// startOfDay is local midnight of t's day in loc.
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"time"
+)
+
+var funcs = template.FuncMap{
+	"deliveryStatus": deliveryStatus,
+}
+
+// deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).
+var deliveryStatuses = map[string]string{
+	"pending_approval": "Chờ duyệt", "draft": "Bản nháp", "scheduled": "Đã hẹn giờ",
+	"sending": "Đang gửi", "delivered": "Đã đăng", "retrying": "Đang thử lại",
+	"failed": "Không thành công", "unconfirmed": "Chưa xác nhận (cần kiểm tra)",
+	"canceled": "Đã hủy", "rejected": "Bị từ chối",
+}
+
+func deliveryStatus(s string) string {
+	if v, ok := deliveryStatuses[s]; ok {
+		return v
+	}
+	return s
+}
+
+// weekdays are Vietnamese weekday names, Sunday first as time.Weekday counts.
+var weekdays = [7]string{"Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+
+// localTime is t in loc as "Thứ Hai 07/12/2026, 07:00".
+func localTime(t time.Time, loc *time.Location) string {
+	l := t.In(loc)
+	return fmt.Sprintf("%s %s", weekdays[l.Weekday()], l.Format("02/01/2006, 15:04"))
+}
+
+// zoneLabel names loc for the reader: "giờ Asia/Ho_Chi_Minh, UTC+07:00".
+func zoneLabel(loc *time.Location, at time.Time) string {
+	_, off := at.In(loc).Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	return fmt.Sprintf("giờ %s, UTC%s%02d:%02d", loc.String(), sign, off/3600, off%3600/60)
+}
+
+// localDate is t's day in loc as "Thứ Hai 07/12/2026".
+func localDate(t time.Time, loc *time.Location) string {
+	l := t.In(loc)
+	return weekdays[l.Weekday()] + " " + l.Format("02/01/2006")
+}

@@ -1,0 +1,163 @@
+// Package web is Loa's web UI: server-rendered Vietnamese pages
+// (html/template, assets embedded), mounted on the API's Echo instance. The
+// pages work without JavaScript; they send no script at all.
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/storage"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Options are the pages' dependencies.
+type Options struct {
+	Store *storage.Store
+	// PublicURL is LOA_PUBLIC_URL; cookies are Secure when it is https.
+	PublicURL string
+	// Location is LOA_TIMEZONE: every date and time shown is in it.
+	Location *time.Location
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// SessionTTL is how long a session lasts; zero means DefaultSessionTTL.
+	SessionTTL time.Duration
+}
+
+// DefaultSessionTTL is a session's lifetime when Options sets none.
+const DefaultSessionTTL = 12 * time.Hour
+
+// Pages holds the page handlers.
+type Pages struct {
+	store  *storage.Store
+	loc    *time.Location
+	log    *slog.Logger
+	now    func() time.Time
+	ttl    time.Duration
+	secure bool
+	pages  map[string]*template.Template
+	// logins is the API server's log-in check (limits, bounded hashing,
+	// client address), set by Mount.
+	logins *api.Server
+}
+
+// New parses the templates and returns the pages, to pass as api.Options.Pages.
+func New(o Options) (*Pages, error) {
+	p := &Pages{store: o.Store, loc: o.Location, log: o.Logger, now: o.Now, ttl: o.SessionTTL,
+		secure: strings.HasPrefix(strings.ToLower(o.PublicURL), "https://")}
+	if p.loc == nil {
+		p.loc = time.FixedZone("ICT", 7*3600)
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.ttl <= 0 {
+		p.ttl = DefaultSessionTTL
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	p.pages = pages
+	return p, nil
+}
+
+// pageNames are the templates with a page of their own; each is parsed
+// with layout.html.
+var pageNames = []string{"login", "dashboard", "setup", "message"}
+
+func parsePages() (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// Mount adds the pages' routes to e; s gives the shared log-in check.
+func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
+	p.logins = s
+	static, _ := fs.Sub(staticFiles, "static")
+	e.GET("/assets/*", echo.WrapHandler(http.StripPrefix("/assets/", http.FileServer(http.FS(static)))))
+	e.GET("/login", p.loginPage)
+	e.POST("/login", p.login, p.checkPreSessionCSRF)
+	e.POST("/logout", p.logout, p.signedIn, p.checkCSRF)
+	e.GET("/setup/:token", p.setupPage)
+	e.POST("/setup/:token", p.setup, p.checkPreSessionCSRF)
+	e.GET("/", p.dashboard, p.signedIn)
+}
+
+// navItem is a link in the header; Ready is false for pages later
+// versions add, shown as "Sắp có" and not linked.
+type navItem struct {
+	Label, Path string
+	Ready       bool
+	Current     bool
+}
+
+func (p *Pages) nav(current string) []navItem {
+	items := []navItem{
+		{Label: "Tổng quan", Path: "/", Ready: true},
+		{Label: "Soạn tin", Path: "/posts/new"},
+		{Label: "Lịch đăng", Path: "/calendar"},
+		{Label: "Nhật ký gửi", Path: "/deliveries"},
+		{Label: "Duyệt tin", Path: "/approvals"},
+		{Label: "Kênh", Path: "/channels"},
+	}
+	for i := range items {
+		items[i].Current = items[i].Path == current
+	}
+	return items
+}
+
+// view is what every page template gets.
+type view struct {
+	Title string
+	Nonce string
+	User  *storage.User
+	CSRF  string
+	Nav   []navItem
+	Data  any
+}
+
+// render writes page name with status; a template error is logged and
+// answered with a plain Vietnamese 500.
+func (p *Pages) render(c echo.Context, status int, name string, v view) error {
+	v.Nonce = api.PageNonce(c)
+	if v.User != nil {
+		v.Nav = p.nav(c.Path())
+	}
+	var b strings.Builder
+	if err := p.pages[name].ExecuteTemplate(&b, "layout", v); err != nil {
+		p.log.Error("web: render page", "page", name, "err", err)
+		return c.String(http.StatusInternalServerError, "Lỗi hệ thống: không hiển thị được trang. Vui lòng thử lại sau.")
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTML(status, b.String())
+}
+
+// message renders a page with a title and one message, for refusals and errors.
+func (p *Pages) message(c echo.Context, status int, title, text string) error {
+	return p.render(c, status, "message", view{Title: title, Data: text})
+}
