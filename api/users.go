@@ -343,8 +343,15 @@ type loginRequest struct {
 // by the client address ClientIP gives, and the check waits for one of the
 // bounded password hashers. Errors: *Error with 429 (too many attempts,
 // RetryAfter set), 401 (wrong name or password, whichever it was), or the
-// hashers' busy error.
+// hashers' busy error; a name or password over 200 bytes is refused (422)
+// before any other work.
 func (s *Server) CheckLogin(c echo.Context, rawName, password string) (storage.User, error) {
+	if len(rawName) > maxNameBytes {
+		return storage.User{}, invalid("name", "is longer than 200 bytes")
+	}
+	if len(password) > maxPasswordBytes {
+		return storage.User{}, invalid("password", "is longer than 200 bytes")
+	}
 	name := content.NFC(strings.TrimSpace(rawName))
 	attempt, wait, ok := s.logins.take(storage.NameKey(name), c.RealIP())
 	if !ok {
@@ -372,7 +379,7 @@ func (s *Server) CheckLogin(c echo.Context, rawName, password string) (storage.U
 }
 
 // HashNewPassword checks a new password against the one password rule
-// (10 characters to 200 bytes; otherwise a 400 *Error) and hashes it on one
+// (10 characters to 200 bytes; otherwise an *Error with Field "password") and hashes it on one
 // of the bounded hashers.
 func (s *Server) HashNewPassword(ctx context.Context, password string) (string, error) {
 	h, err := s.hashNewPassword(ctx, &password)
@@ -391,12 +398,6 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	rawName, password := deref(req.Name), deref(req.Password)
-	if len(rawName) > maxNameBytes {
-		return invalid("name", "is longer than 200 bytes")
-	}
-	if len(password) > maxPasswordBytes {
-		return invalid("password", "is longer than 200 bytes")
-	}
 	u, err := s.CheckLogin(c, rawName, password)
 	if err != nil {
 		return err

@@ -137,7 +137,7 @@ func (p *Pages) login(c echo.Context) error {
 			case http.StatusTooManyRequests:
 				status, msg = http.StatusTooManyRequests, "Đăng nhập sai quá nhiều lần. Vui lòng chờ một phút rồi thử lại."
 				c.Response().Header().Set("Retry-After", "60")
-			case http.StatusUnauthorized, http.StatusBadRequest:
+			case http.StatusUnauthorized, http.StatusUnprocessableEntity:
 				status, msg = http.StatusUnauthorized, "Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng kiểm tra rồi thử lại."
 			case http.StatusServiceUnavailable:
 				status, msg = http.StatusServiceUnavailable, "Hệ thống đang bận. Vui lòng thử lại sau ít phút."

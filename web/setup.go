@@ -72,7 +72,7 @@ func (p *Pages) setup(c echo.Context) error {
 	}
 	pwHash, err := p.logins.HashNewPassword(ctx, password)
 	var bad *api.Error
-	if errors.As(err, &bad) && bad.Status == http.StatusBadRequest {
+	if errors.As(err, &bad) && bad.Field == "password" {
 		return retry("Mật khẩu cần ít nhất 10 ký tự và không quá 200 byte.")
 	}
 	if err != nil {
