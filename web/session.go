@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -136,7 +137,8 @@ func (p *Pages) login(c echo.Context) error {
 			switch apiErr.Status {
 			case http.StatusTooManyRequests:
 				status, msg = http.StatusTooManyRequests, "Đăng nhập sai quá nhiều lần. Vui lòng chờ một phút rồi thử lại."
-				c.Response().Header().Set("Retry-After", "60")
+				secs := int64((apiErr.RetryAfter + time.Second - 1) / time.Second)
+				c.Response().Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
 			case http.StatusUnauthorized, http.StatusUnprocessableEntity:
 				status, msg = http.StatusUnauthorized, "Tên đăng nhập hoặc mật khẩu không đúng. Vui lòng kiểm tra rồi thử lại."
 			case http.StatusServiceUnavailable:

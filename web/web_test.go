@@ -211,6 +211,9 @@ func TestLoginLimit(t *testing.T) {
 	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "Đăng nhập sai quá nhiều lần") {
 		t.Fatalf("11th attempt: %d %s", p.status, p.body)
 	}
+	if p.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After on the refused log-in")
+	}
 	checkVietnamesePage(t, p.body, "bien tap")
 	// The API's own log-in shares the limiter: it is refused too.
 	res, err := http.Post(h.url+"/api/v1/auth/login", "application/json",
