@@ -53,6 +53,7 @@ type Pages struct {
 	// logins is the API server's log-in check (limits, bounded hashing,
 	// client address), set by Mount.
 	logins *api.Server
+	routes []route
 }
 
 // New parses the templates and returns the pages, to pass as api.Options.Pages.
@@ -95,17 +96,26 @@ func parsePages() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
+// route is one of the pages' routes, kept so tests can check every one.
+type route struct{ Method, Path string }
+
 // Mount adds the pages' routes to e; s gives the shared log-in check.
+// Every state-changing route goes through checkCSRF (or, before sign-in,
+// checkPreSessionCSRF); TestEveryFormNeedsItsToken checks them all.
 func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
 	p.logins = s
+	add := func(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		e.Add(method, path, h, m...)
+		p.routes = append(p.routes, route{method, path})
+	}
 	static, _ := fs.Sub(staticFiles, "static")
-	e.GET("/assets/*", echo.WrapHandler(http.StripPrefix("/assets/", http.FileServer(http.FS(static)))))
-	e.GET("/login", p.loginPage)
-	e.POST("/login", p.login, p.checkPreSessionCSRF)
-	e.POST("/logout", p.logout, p.signedIn, p.checkCSRF)
-	e.GET("/setup/:token", p.setupPage)
-	e.POST("/setup/:token", p.setup, p.checkPreSessionCSRF)
-	e.GET("/", p.dashboard, p.signedIn)
+	add(http.MethodGet, "/assets/*", echo.WrapHandler(http.StripPrefix("/assets/", http.FileServer(http.FS(static)))))
+	add(http.MethodGet, "/login", p.loginPage)
+	add(http.MethodPost, "/login", p.login, p.checkPreSessionCSRF)
+	add(http.MethodPost, "/logout", p.logout, p.signedIn, p.checkCSRF)
+	add(http.MethodGet, "/setup/:token", p.setupPage)
+	add(http.MethodPost, "/setup/:token", p.setup, p.checkPreSessionCSRF)
+	add(http.MethodGet, "/", p.dashboard, p.signedIn)
 }
 
 // navItem is a link in the header; Ready is false for pages later

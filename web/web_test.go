@@ -27,6 +27,7 @@ type harness struct {
 	mu    sync.Mutex
 	at    time.Time
 	loc   *time.Location
+	pages *Pages
 }
 
 func (h *harness) now() time.Time {
@@ -58,6 +59,7 @@ func newHarness(t *testing.T) *harness {
 		PasswordHashers: 2, Pages: pages}).Handler())
 	t.Cleanup(srv.Close)
 	h.url = srv.URL
+	h.pages = pages
 	return h
 }
 
@@ -360,5 +362,34 @@ func TestPagesVietnameseAndCSP(t *testing.T) {
 	css := b.get("/assets/loa.css")
 	if css.status != http.StatusOK || !strings.Contains(css.header.Get("Content-Type"), "text/css") {
 		t.Errorf("stylesheet: %d %s", css.status, css.header.Get("Content-Type"))
+	}
+}
+
+// Every state-changing route of the pages, signed in or not, refuses a
+// form without its token (403, Vietnamese) — later pages are checked too.
+func TestEveryFormNeedsItsToken(t *testing.T) {
+	h := newHarness(t)
+	h.user("an", storage.RoleAdmin, "mật khẩu đủ dài 1", 0)
+	b := h.browser()
+	b.mustLogin("an", "mật khẩu đủ dài 1")
+	n := 0
+	for _, r := range h.pages.routes {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			continue
+		}
+		n++
+		path := strings.ReplaceAll(r.Path, ":token", "x")
+		for _, form := range []url.Values{{}, {"csrf_token": {"sai"}}} {
+			p := b.do(r.Method, strings.ReplaceAll(path, ":id", "1"), form)
+			if p.status != http.StatusForbidden || !strings.Contains(p.body, "không có thay đổi nào được thực hiện") {
+				t.Errorf("%s %s with %v: %d", r.Method, r.Path, form, p.status)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no state-changing routes found")
+	}
+	if p := b.get("/"); p.status != http.StatusOK {
+		t.Errorf("session ended by refused forms: %d", p.status)
 	}
 }
