@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -11,8 +10,18 @@ import (
 	"github.com/loa-vn/loa/storage"
 )
 
-// listLimit bounds each list on the dashboard; the count says when more exist.
-const listLimit = 50
+// listLimit bounds each list on the dashboard; nextLimit the "next"
+// list, which looks nextDays ahead; windowScan how many deliveries of a
+// window are read (sent and canceled ones included) to find those.
+const (
+	listLimit  = 50
+	nextLimit  = 10
+	nextDays   = 30
+	windowScan = 1000
+)
+
+// goingOut are the statuses of deliveries that are still to go out.
+var goingOut = map[string]bool{storage.DeliveryScheduled: true, storage.DeliveryRetrying: true, storage.DeliverySending: true}
 
 type deliveryRow struct {
 	ID      int64
@@ -76,10 +85,6 @@ func (p *Pages) dashboardData(c echo.Context, u storage.User) (dashboardView, er
 			v.Reauth = append(v.Reauth, channelRow{ID: ch.ID, Name: ch.Name, Reason: ch.StatusReason})
 		}
 	}
-	scheduled, err := p.store.ListDeliveries(ctx, storage.DeliveryFilter{Agency: u.AgencyID, Status: storage.DeliveryScheduled, Limit: 500})
-	if err != nil {
-		return v, err
-	}
 	var decide []storage.Delivery
 	for _, st := range []string{storage.DeliveryFailed, storage.DeliveryUnconfirmed} {
 		ds, err := p.store.ListDeliveries(ctx, storage.DeliveryFilter{Agency: u.AgencyID, Status: st, Limit: listLimit})
@@ -88,26 +93,32 @@ func (p *Pages) dashboardData(c echo.Context, u storage.User) (dashboardView, er
 		}
 		decide = append(decide, ds...)
 	}
-	sort.Slice(scheduled, func(i, j int) bool { return scheduled[i].ScheduledAt.Before(scheduled[j].ScheduledAt) })
-	titles, err := p.store.PostTitles(ctx, postIDs(scheduled, decide))
+	titles, err := p.store.PostTitles(ctx, postIDs(decide))
 	if err != nil {
 		return v, err
 	}
-	row := func(d storage.Delivery) deliveryRow {
-		return deliveryRow{ID: d.ID, PostID: d.PostID, Title: titles[d.PostID], Channel: names[d.ChannelID],
+	row := func(d storage.Delivery, title string) deliveryRow {
+		return deliveryRow{ID: d.ID, PostID: d.PostID, Title: title, Channel: names[d.ChannelID],
 			Status: d.Status, When: localTime(d.ScheduledAt, p.loc)}
 	}
-	endOfToday := startOfDay(now, p.loc).AddDate(0, 0, 1)
-	for _, d := range scheduled {
-		switch {
-		case d.ScheduledAt.Before(endOfToday) && len(v.Today) < listLimit:
-			v.Today = append(v.Today, row(d))
-		case !d.ScheduledAt.Before(endOfToday) && len(v.Next) < 10:
-			v.Next = append(v.Next, row(d))
-		}
-	}
 	for _, d := range decide {
-		v.Failed = append(v.Failed, row(d))
+		v.Failed = append(v.Failed, row(d, titles[d.PostID]))
+	}
+	endOfToday := startOfDay(now, p.loc).AddDate(0, 0, 1)
+	for _, w := range []struct {
+		from, to time.Time
+		rows     *[]deliveryRow
+		max      int
+	}{{now, endOfToday, &v.Today, listLimit}, {endOfToday, endOfToday.AddDate(0, 0, nextDays), &v.Next, nextLimit}} {
+		entries, err := p.store.DeliveriesBetween(ctx, u.AgencyID, w.from, w.to, windowScan)
+		if err != nil {
+			return v, err
+		}
+		for _, e := range entries {
+			if goingOut[e.Delivery.Status] && len(*w.rows) < w.max {
+				*w.rows = append(*w.rows, row(e.Delivery, e.Post.Title))
+			}
+		}
 	}
 	v.MayApprove = publishing.Allowed(u, publishing.ApprovePost, publishing.Subject{}) == nil
 	if v.MayApprove {
