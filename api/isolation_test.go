@@ -49,8 +49,8 @@ type route struct {
 }
 
 var (
-	officerGate, editorGate, adminGate = storage.RoleOfficer, storage.RoleEditor, storage.RoleAdmin
-	calendarDay                        = testNow.In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02")
+	editorGate, adminGate = storage.RoleEditor, storage.RoleAdmin
+	calendarDay           = testNow.In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02")
 )
 
 // matrix has one entry per route in the route table.

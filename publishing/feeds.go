@@ -21,14 +21,8 @@ const (
 
 // CreateSource registers author's feed; its channels must exist and be enabled.
 func (s *Service) CreateSource(ctx context.Context, author storage.User, src *storage.Source) error {
-	if err := Allowed(author, ManageSources, Subject{}); err != nil {
-		return err
-	}
-	agency, err := s.AgencyFor(ctx, author, src.AgencyID)
+	agency, err := s.placeAutomation(ctx, author, ManageSources, src.AgencyID, src.Targets)
 	if err != nil {
-		return err
-	}
-	if err := s.checkTargetChannels(ctx, agency, src.Targets); err != nil {
 		return err
 	}
 	src.CreatedBy, src.AgencyID = author.ID, agency

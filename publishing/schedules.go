@@ -20,14 +20,8 @@ const missedGrace = time.Hour
 // CreateSchedule stores author's new schedule and creates its first
 // occurrences at once; a failure there is logged and left to the worker.
 func (s *Service) CreateSchedule(ctx context.Context, author storage.User, sc *storage.Schedule) error {
-	if err := Allowed(author, CreateSchedule, Subject{}); err != nil {
-		return err
-	}
-	agency, err := s.AgencyFor(ctx, author, sc.AgencyID)
+	agency, err := s.placeAutomation(ctx, author, CreateSchedule, sc.AgencyID, sc.Targets)
 	if err != nil {
-		return err
-	}
-	if err := s.checkTargetChannels(ctx, agency, sc.Targets); err != nil {
 		return err
 	}
 	sc.CreatedBy, sc.AgencyID = author.ID, agency

@@ -117,9 +117,19 @@ func (s *Service) agencyOrRoot(ctx context.Context, agency int64) (int64, error)
 	return root.ID, err
 }
 
-// checkTargetChannels applies the target check to the channels of a
-// schedule or source when it is saved, rather than at its first post.
-func (s *Service) checkTargetChannels(ctx context.Context, agency int64, targets storage.Targets) error {
-	_, err := s.ResolveTargets(ctx, agency, TargetRequest{ChannelIDs: targets.ChannelIDs})
-	return err
+// placeAutomation decides, for a schedule or source author is saving with
+// action, the agency it goes in, and applies the target check to its
+// channels now rather than at its first post.
+func (s *Service) placeAutomation(ctx context.Context, author storage.User, action Action, requested int64, targets storage.Targets) (int64, error) {
+	if err := Allowed(author, action, Subject{}); err != nil {
+		return 0, err
+	}
+	agency, err := s.AgencyFor(ctx, author, requested)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := s.ResolveTargets(ctx, agency, TargetRequest{ChannelIDs: targets.ChannelIDs}); err != nil {
+		return 0, err
+	}
+	return agency, nil
 }
