@@ -269,8 +269,8 @@ var styleNonce = regexp.MustCompile(`<style nonce="([^"]+)">`)
 
 // securityHeaderProblem returns what is missing from a response's security
 // headers, or "": every response is nosniff, unframeable and keeps its URL
-// to this site; an HTML page allows no inline script and only its own
-// inline style, by the response's nonce.
+// to this site; an HTML page allows scripts only from Loa's own files, no
+// inline script, and only its own inline style, by the response's nonce.
 func securityHeaderProblem(h http.Header, body []byte) string {
 	csp := h.Get("Content-Security-Policy")
 	switch {
@@ -280,20 +280,39 @@ func securityHeaderProblem(h http.Header, body []byte) string {
 		return "Referrer-Policy is not same-origin"
 	case !strings.Contains(csp, "frame-ancestors 'none'"):
 		return fmt.Sprintf("Content-Security-Policy %q lacks frame-ancestors 'none'", csp)
-	case strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src"):
-		return fmt.Sprintf("Content-Security-Policy %q allows script or inline code", csp)
+	case strings.Contains(csp, "unsafe-"):
+		return fmt.Sprintf("Content-Security-Policy %q allows inline code or eval", csp)
 	}
 	if !strings.HasPrefix(h.Get("Content-Type"), "text/html") {
+		if strings.Contains(csp, "script-src") {
+			return fmt.Sprintf("Content-Security-Policy %q of a response that is not a page allows script", csp)
+		}
 		return ""
+	}
+	if !strings.Contains(csp, "script-src 'self';") {
+		return fmt.Sprintf("HTML page's Content-Security-Policy %q does not limit scripts to Loa's own files", csp)
 	}
 	m := styleNonce.FindSubmatch(body)
 	if m == nil || !strings.Contains(csp, "style-src 'self' 'nonce-"+string(m[1])+"'") {
 		return fmt.Sprintf("HTML page's style nonce does not match Content-Security-Policy %q", csp)
 	}
-	if bytes.Contains(body, []byte("<script")) {
-		return "HTML page has a script element"
+	if hasInlineScript(body) {
+		return "HTML page has an inline script element"
 	}
 	return ""
+}
+
+var scriptTag = regexp.MustCompile(`(?i)<script\b[^>]*>`)
+var srcAttr = regexp.MustCompile(`(?i)\ssrc\s*=`)
+
+// hasInlineScript reports a script element without a src attribute.
+func hasInlineScript(body []byte) bool {
+	for _, tag := range scriptTag.FindAll(body, -1) {
+		if !srcAttr.Match(tag) {
+			return true
+		}
+	}
+	return false
 }
 
 var snakeCase = regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)

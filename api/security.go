@@ -11,12 +11,14 @@ import (
 // nothing may load, nothing may frame them.
 const dataPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
-// pagePolicy is the CSP of an HTML page: no script at all, its own
-// stylesheet and inline style only by nonce, images from the web (post bodies show them), and
-// never inside a frame.
+// pagePolicy is the CSP of an HTML page: scripts only from Loa's own
+// files (never inline), its own stylesheet and inline style only by nonce,
+// requests only back to Loa, images from the web (post bodies show them),
+// and never inside a frame.
 func pagePolicy(nonce string) string {
-	return "default-src 'none'; img-src https: http: data:; style-src 'self' 'nonce-" + nonce + "'; " +
-		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	return "default-src 'none'; script-src 'self'; connect-src 'self'; img-src https: http: data: blob:; " +
+		"style-src 'self' 'nonce-" + nonce + "'; font-src 'self'; " +
+		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 }
 
 const nonceKey = "loa.csp_nonce"

@@ -1,6 +1,7 @@
 // Package web is Loa's web UI: server-rendered Vietnamese pages
-// (html/template, assets embedded), mounted on the API's Echo instance. The
-// pages work without JavaScript; they send no script at all.
+// (html/template, assets embedded), mounted on the API's Echo instance.
+// Every page works with JavaScript off; scripts are files under /assets
+// (never inline) that only improve a page.
 package web
 
 import (
@@ -16,10 +17,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFiles embed.FS
 
 //go:embed static
@@ -28,6 +30,9 @@ var staticFiles embed.FS
 // Options are the pages' dependencies.
 type Options struct {
 	Store *storage.Store
+	// Publishing is the application layer the API also calls: pages change
+	// posts, deliveries, schedules and sources only through it.
+	Publishing *publishing.Service
 	// PublicURL is LOA_PUBLIC_URL; cookies are Secure when it is https.
 	PublicURL string
 	// Location is LOA_TIMEZONE: every date and time shown is in it.
@@ -44,6 +49,7 @@ const DefaultSessionTTL = 12 * time.Hour
 // Pages holds the page handlers.
 type Pages struct {
 	store  *storage.Store
+	pub    *publishing.Service
 	loc    *time.Location
 	log    *slog.Logger
 	now    func() time.Time
@@ -58,7 +64,7 @@ type Pages struct {
 
 // New parses the templates and returns the pages, to pass as api.Options.Pages.
 func New(o Options) (*Pages, error) {
-	p := &Pages{store: o.Store, loc: o.Location, log: o.Logger, now: o.Now, ttl: o.SessionTTL,
+	p := &Pages{store: o.Store, pub: o.Publishing, loc: o.Location, log: o.Logger, now: o.Now, ttl: o.SessionTTL,
 		secure: strings.HasPrefix(strings.ToLower(o.PublicURL), "https://")}
 	if p.loc == nil {
 		p.loc = time.FixedZone("ICT", 7*3600)
@@ -80,14 +86,20 @@ func New(o Options) (*Pages, error) {
 	return p, nil
 }
 
-// pageNames are the templates with a page of their own; each is parsed
-// with layout.html.
-var pageNames = []string{"login", "dashboard", "setup", "message"}
-
+// parsePages parses every template but the layout as a page of its own,
+// with layout.html and the shared partials (templates/partials/*.html).
 func parsePages() (map[string]*template.Template, error) {
+	files, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list templates: %w", err)
+	}
 	pages := map[string]*template.Template{}
-	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+	for _, file := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(file, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}
@@ -116,10 +128,24 @@ func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
 	add(http.MethodGet, "/setup/:token", p.setupPage)
 	add(http.MethodPost, "/setup/:token", p.setup, p.checkPreSessionCSRF)
 	add(http.MethodGet, "/", p.dashboard, p.signedIn)
+	// Each page family mounts its own routes, in its own file.
+	p.mountCompose(add)
+	p.mountCalendar(add)
+	p.mountApprovals(add)
+	p.mountDeliveries(add)
+	p.mountNotifications(add)
+	p.mountChannels(add)
+	p.mountSources(add)
+	p.mountSchedules(add)
+	p.mountUsers(add)
+	p.mountAgencies(add)
 }
 
-// navItem is a link in the header; Ready is false for pages later
-// versions add, shown as "Sắp có" and not linked.
+// adder registers one route of the pages (see Mount).
+type adder func(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc)
+
+// navItem is a link in the header; Ready is false until a page is
+// mounted at Path: it is then shown as "(sắp có)" and not linked.
 type navItem struct {
 	Label, Path string
 	Ready       bool
@@ -128,14 +154,25 @@ type navItem struct {
 
 func (p *Pages) nav(current string) []navItem {
 	items := []navItem{
-		{Label: "Tổng quan", Path: "/", Ready: true},
+		{Label: "Tổng quan", Path: "/"},
 		{Label: "Soạn tin", Path: "/posts/new"},
 		{Label: "Lịch đăng", Path: "/calendar"},
 		{Label: "Nhật ký gửi", Path: "/deliveries"},
 		{Label: "Duyệt tin", Path: "/approvals"},
 		{Label: "Kênh", Path: "/channels"},
+		{Label: "Nguồn tin", Path: "/sources"},
+		{Label: "Lịch định kỳ", Path: "/schedules"},
+		{Label: "Người dùng", Path: "/users"},
+		{Label: "Cơ quan, đơn vị", Path: "/agencies"},
+	}
+	mounted := map[string]bool{}
+	for _, r := range p.routes {
+		if r.Method == http.MethodGet {
+			mounted[r.Path] = true
+		}
 	}
 	for i := range items {
+		items[i].Ready = mounted[items[i].Path]
 		items[i].Current = items[i].Path == current
 	}
 	return items

@@ -133,7 +133,7 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 }
 
 func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Service) error {
-	pages, err := web.New(web.Options{Store: d.store, PublicURL: d.cfg.PublicURL, Location: d.cfg.Location, Logger: d.log})
+	pages, err := web.New(web.Options{Store: d.store, Publishing: pub, PublicURL: d.cfg.PublicURL, Location: d.cfg.Location, Logger: d.log})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,4 @@
+package web
+
+// mountAgencies adds the agencies pages' routes.
+func (p *Pages) mountAgencies(add adder) {}

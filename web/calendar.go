@@ -1,0 +1,4 @@
+package web
+
+// mountCalendar adds the calendar pages' routes.
+func (p *Pages) mountCalendar(add adder) {}

@@ -1,0 +1,4 @@
+package web
+
+// mountChannels adds the channels pages' routes.
+func (p *Pages) mountChannels(add adder) {}

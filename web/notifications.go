@@ -1,0 +1,4 @@
+package web
+
+// mountNotifications adds the notifications pages' routes.
+func (p *Pages) mountNotifications(add adder) {}

@@ -1,0 +1,4 @@
+package web
+
+// mountSchedules adds the schedules pages' routes.
+func (p *Pages) mountSchedules(add adder) {}

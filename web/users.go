@@ -1,0 +1,4 @@
+package web
+
+// mountUsers adds the users pages' routes.
+func (p *Pages) mountUsers(add adder) {}
