@@ -181,10 +181,3 @@ func (v *calendarView) refuse(id int64, field, msg, date, clock string) {
 		}
 	}
 }
-
-// refusePostMissing is the answer for a post that does not exist or lies
-// outside the user's agencies: the two look the same.
-func (p *Pages) refusePostMissing(c echo.Context) error {
-	return p.message(c, http.StatusNotFound, "Không tìm thấy tin",
-		"Không tìm thấy tin này, hoặc tin không thuộc cơ quan, đơn vị của bạn. Không có thay đổi nào được thực hiện.")
-}
