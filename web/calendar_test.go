@@ -476,3 +476,31 @@ func TestCalendarReschedule(t *testing.T) {
 		}
 	})
 }
+
+// Both pages keep the strict page policy: no inline script or style
+// attribute; their own files are served with the right types.
+func TestCalendarAndApprovalsPolicyAndAssets(t *testing.T) {
+	w := newApprovalsWorld(t)
+	w.submit("Tin chờ duyệt", "<p>x</p>")
+	w.h.calPost(w.edA, w.a.ID, "Tin đã hẹn", "", w.h.now().Add(time.Hour), w.chA)
+	b := w.sessions["bt a"]
+	for _, path := range []string{"/calendar", "/calendar?view=week", "/approvals"} {
+		p := b.get(path)
+		if p.status != http.StatusOK || hasInlineScript(p.body) || strings.Contains(p.body, ` style=`) ||
+			!strings.Contains(p.header.Get("Content-Security-Policy"), "script-src 'self';") {
+			t.Errorf("%s: %d, inline script or style, or CSP %q", path, p.status, p.header.Get("Content-Security-Policy"))
+		}
+		checkVietnamesePage(t, p.body, "bt a")
+	}
+	for file, typ := range map[string]string{"calendar.js": "javascript", "calendar.css": "text/css", "approvals.css": "text/css"} {
+		if p := b.get("/assets/" + file); p.status != http.StatusOK || !strings.Contains(p.header.Get("Content-Type"), typ) {
+			t.Errorf("%s: %d %s", file, p.status, p.header.Get("Content-Type"))
+		}
+	}
+	if p := w.h.browser().get("/calendar"); p.status != http.StatusSeeOther {
+		t.Errorf("signed-out calendar: %d", p.status)
+	}
+	if p := w.h.browser().get("/approvals"); p.status != http.StatusSeeOther {
+		t.Errorf("signed-out approvals: %d", p.status)
+	}
+}
