@@ -13,7 +13,17 @@ func (e *NotFoundError) Error() string { return e.What + " not found" }
 type InvalidError struct {
 	Field   string
 	Message string
+	// Rule names the broken rule for callers that say it in their own
+	// words (the pages, in Vietnamese); empty when there is no such name.
+	Rule string
 }
+
+// Rules an InvalidError may name.
+const (
+	RuleInPast   = "in_past"
+	RuleTooFar   = "too_far_ahead"
+	RuleBadValue = "bad_value"
+)
 
 func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
 
