@@ -9,13 +9,17 @@ type NotFoundError struct{ What string }
 
 func (e *NotFoundError) Error() string { return e.What + " not found" }
 
-// InvalidError: a field of the request breaks a rule.
+// InvalidError: a field of the request breaks a rule. Err, when set, is
+// the typed cause (a *channels.ConfigError, an *outbound.BlockedError), so
+// a page can say it in its own words.
 type InvalidError struct {
 	Field   string
 	Message string
+	Err     error
 }
 
 func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
+func (e *InvalidError) Unwrap() error { return e.Err }
 
 func invalid(field, msg string) error { return &InvalidError{Field: field, Message: msg} }
 
