@@ -37,7 +37,9 @@ func (f fieldView) IsURL() bool    { return f.Type == fieldURL }
 
 // channelForm is what the channel form and page show.
 type channelForm struct {
-	ID           int64
+	ID int64
+	// Heading is the stored name, which a refused rename does not change.
+	Heading      string
 	Kind         string
 	KindLabel    string
 	Name         string

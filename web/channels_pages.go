@@ -67,7 +67,7 @@ func (p *Pages) renderChannelForm(c echo.Context, u storage.User, status int, fo
 	}
 	title := "Thêm kênh: " + form.KindLabel
 	if form.ID != 0 {
-		title = "Kênh: " + form.Name
+		title = "Kênh: " + form.Heading
 	}
 	return p.render(c, status, "channels_form", view{Title: title, User: &u, CSRF: currentSession(c).CSRFToken, Data: form})
 }
@@ -165,7 +165,7 @@ func (p *Pages) channelPageForm(c echo.Context, u storage.User) (channelForm, er
 }
 
 func (p *Pages) storedChannelForm(c echo.Context, u storage.User, ch storage.Channel) (channelForm, error) {
-	form := channelForm{ID: ch.ID, Kind: ch.Kind, KindLabel: kindLabel(ch.Kind), Name: ch.Name, AgencyID: ch.AgencyID,
+	form := channelForm{ID: ch.ID, Heading: ch.Name, Kind: ch.Kind, KindLabel: kindLabel(ch.Kind), Name: ch.Name, AgencyID: ch.AgencyID,
 		Slots: strings.Join(ch.Slots, ", "), Status: ch.Status, StatusLabel: channelStatusLabel(ch.Status),
 		StatusReason: ch.StatusReason, ReadOnly: !mayManage(u, publishing.ManageChannels), Errors: map[string]string{},
 		Radio: ch.Kind == "radio"}
