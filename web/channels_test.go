@@ -181,6 +181,11 @@ func TestChannelCreateEachKind(t *testing.T) {
 		{"rss", url.Values{"name": {"Tin RSS xã"}, "cfg_slug": {"xa-tan-phu"}, "cfg_title": {"Tin xã Tân Phú"}},
 			nil, []string{testPublicURL + "/feeds/xa-tan-phu.rss", testPublicURL + "/feeds/xa-tan-phu.atom"}},
 	}
+	picker := h.visit(b, "/channels/new")
+	if picker.status != http.StatusOK || !strings.Contains(picker.body, "Chọn loại kênh") || !strings.Contains(picker.body, "Truyền thanh cơ sở") {
+		t.Errorf("kind picker: %d", picker.status)
+	}
+	checkVietnamesePage(t, picker.body)
 	var all []string
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
