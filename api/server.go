@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loa-vn/loa/adapters"
+	"github.com/loa-vn/loa/admin"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/publishing"
@@ -77,6 +78,8 @@ type Server struct {
 	dummyHash string
 	hashers   *passwordHashers
 	logins    *loginLimiter
+	// admin administers users and agencies, for the handlers and the pages.
+	admin *admin.Service
 }
 
 // New builds the server and its routes.
@@ -95,6 +98,7 @@ func New(o Options) *Server {
 	s.logins = newLoginLimiter(s.now, maxLoginBuckets)
 	s.hashers = newPasswordHashers(o.PasswordHashers, hashWait)
 	s.dummyHash = dummyPasswordHash()
+	s.admin = admin.New(admin.Options{Store: o.Store, Publishing: o.Publishing, Hasher: s.hashers})
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -119,6 +123,10 @@ func New(o Options) *Server {
 	}
 	return s
 }
+
+// Admin is the administration of users and agencies, shared with the
+// pages so both use one password hasher pool and one copy of the rules.
+func (s *Server) Admin() *admin.Service { return s.admin }
 
 // Handler is the HTTP handler to serve.
 func (s *Server) Handler() http.Handler { return s.echo }
