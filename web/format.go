@@ -8,6 +8,10 @@ import (
 
 var funcs = template.FuncMap{
 	"deliveryStatus": deliveryStatus,
+	"roleName":       roleName,
+	"roles":          func() any { return roleNames },
+	"fieldError":     fieldError,
+	"indent":         indent,
 }
 
 // deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).
