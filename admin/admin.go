@@ -7,11 +7,7 @@ package admin
 
 import (
 	"context"
-	"fmt"
-	"strings"
-	"unicode/utf8"
 
-	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
@@ -54,19 +50,11 @@ var (
 
 func invalid(field, msg string) error { return &publishing.InvalidError{Field: field, Message: msg} }
 
-// requiredText cleans a short plain-text field: markup removed, NFC,
-// required, at most max characters.
+// requiredText is publishing.RequiredText for a field that may be absent.
 func requiredText(field string, raw *string, max int) (string, error) {
 	var s string
 	if raw != nil {
 		s = *raw
 	}
-	text := strings.TrimSpace(content.PlainText(s))
-	switch {
-	case text == "":
-		return "", invalid(field, "is required")
-	case utf8.RuneCountInString(text) > max:
-		return "", invalid(field, fmt.Sprintf("is longer than %d characters", max))
-	}
-	return text, nil
+	return publishing.RequiredText(field, s, max)
 }
