@@ -12,6 +12,9 @@ var funcs = template.FuncMap{
 	"roles":          func() any { return roleNames },
 	"fieldError":     fieldError,
 	"indent":         indent,
+	"scheduleStatus": scheduleStatusName,
+	"weekdayChoices": func() any { return ruleWeekdays },
+	"monthDays":      func() []int { return monthDays },
 }
 
 // deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).
