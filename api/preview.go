@@ -88,7 +88,7 @@ func (s *Server) testChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.admin.TestChannel(c.Request().Context(), currentUser(c), id)
+	res, err := s.channelAdmin.TestChannel(c.Request().Context(), currentUser(c), id)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,13 @@ import (
 
 var funcs = template.FuncMap{
 	"deliveryStatus": deliveryStatus,
+	"roleName":       roleName,
+	"roles":          func() any { return roleNames },
+	"fieldError":     fieldError,
+	"indent":         indent,
+	"scheduleStatus": scheduleStatusName,
+	"weekdayChoices": func() any { return ruleWeekdays },
+	"monthDays":      func() []int { return monthDays },
 }
 
 // deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).

@@ -137,7 +137,7 @@ func (p *Pages) sourceCreate(c echo.Context) error {
 		return p.appRefusal(c, &publishing.NotAllowedError{}, "nguồn tin")
 	}
 	in, ids := sourceInput(c)
-	src, err := p.admin().CreateSource(c.Request().Context(), u, in)
+	src, err := p.channelAdmin().CreateSource(c.Request().Context(), u, in)
 	if err == nil {
 		p.log.Info("web: source created", "source_id", src.ID, "user_id", u.ID)
 		return c.Redirect(http.StatusSeeOther, "/sources/"+strconv.FormatInt(src.ID, 10)+"?da-luu=1")
