@@ -168,6 +168,21 @@ func (s *Service) Edit(ctx context.Context, editor storage.User, id int64, chang
 	return s.post(ctx, p.ID)
 }
 
+// PostEdit applies the post rules to f, a post's fields after a change,
+// and returns the edit for Edit; with keepTime the publish time stays.
+func (s *Service) PostEdit(f Fields, keepTime bool) (storage.PostEdit, error) {
+	clean, err := s.Clean(f)
+	if err != nil {
+		return storage.PostEdit{}, err
+	}
+	e := storage.PostEdit{Title: &clean.Title, Summary: &clean.Summary, Body: &clean.Body, Category: &clean.Category,
+		Audience: &clean.Audience, Link: &clean.Link, ImageURL: &clean.ImageURL, Priority: &clean.Priority}
+	if !keepTime {
+		e.PublishAt = &clean.PublishAt
+	}
+	return e, nil
+}
+
 // Cancel cancels the post's deliveries that have not started.
 func (s *Service) Cancel(ctx context.Context, by storage.User, id int64) (storage.Post, []storage.Delivery, error) {
 	p, _, err := s.post(ctx, id)

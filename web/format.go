@@ -8,6 +8,7 @@ import (
 
 var funcs = template.FuncMap{
 	"deliveryStatus": deliveryStatus,
+	"postStatus":     postStatus,
 }
 
 // deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).
@@ -23,6 +24,17 @@ func deliveryStatus(s string) string {
 		return v
 	}
 	return s
+}
+
+// postStatuses name the statuses only a post has; the others it shares
+// with deliveries.
+var postStatuses = map[string]string{"published": "Đã đăng", "partial": "Đã đăng một phần (có kênh không thành công)"}
+
+func postStatus(s string) string {
+	if v, ok := postStatuses[s]; ok {
+		return v
+	}
+	return deliveryStatus(s)
 }
 
 // weekdays are Vietnamese weekday names, Sunday first as time.Weekday counts.
