@@ -79,9 +79,9 @@ func (f composeForm) publishAt(loc *time.Location, errs map[string]string) strin
 	return ""
 }
 
-// parseLocal reads a day as dd/mm/yyyy (typed) or yyyy-mm-dd (a date
-// input) and a 24-hour HH:MM time, in loc; it returns a Vietnamese message
-// when it cannot.
+// parseLocal reads a day as dd/mm/yyyy (as shown) or yyyy-mm-dd (as a
+// browser's date picker sends it) and a 24-hour HH:MM time, in loc; it
+// returns a Vietnamese message when it cannot.
 func parseLocal(date, clock string, loc *time.Location) (time.Time, string) {
 	if date == "" || clock == "" {
 		return time.Time{}, "Hãy nhập cả ngày và giờ đăng, hoặc chọn Đăng ngay."
@@ -117,12 +117,16 @@ func (f composeForm) draft(u storage.User, publishAt string) publishing.Draft {
 	return d
 }
 
-// formFromPost fills the form from a stored post (a draft's plan too).
-func formFromPost(p storage.Post, loc *time.Location) composeForm {
+// formFromPost fills the form from a stored post (a draft's plan too); a
+// publish time already past is offered as "now".
+func formFromPost(p storage.Post, loc *time.Location, now time.Time) composeForm {
 	f := composeForm{Title: p.Title, Summary: p.Summary, Body: p.Body, Link: p.Link, ImageURL: p.ImageURL,
 		Priority: p.Priority, Channels: map[int64]bool{}, When: whenAt}
+	if !p.PublishAt.After(now) {
+		f.When = whenNow
+	}
 	local := p.PublishAt.In(loc)
-	f.Date, f.Time = local.Format("2006-01-02"), local.Format("15:04")
+	f.Date, f.Time = local.Format("02/01/2006"), local.Format("15:04")
 	if p.Selector != nil {
 		f.Below = true
 	}

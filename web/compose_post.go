@@ -138,7 +138,7 @@ func editable(post storage.Post) bool {
 
 // postForm is the edit form filled from the post.
 func (p *Pages) postForm(c echo.Context, u storage.User, post storage.Post) (composeView, error) {
-	v, err := p.composeData(c, u, formFromPost(post, p.loc))
+	v, err := p.composeData(c, u, formFromPost(post, p.loc, p.now()))
 	v.Action, v.PostID, v.Fixed = postURL(post.ID, ""), post.ID, post.Status != storage.PostDraft
 	return v, err
 }
@@ -211,7 +211,7 @@ func cancelable(post storage.Post) bool {
 func (p *Pages) storedPreviews(c echo.Context, u storage.User, post storage.Post, ds []storage.Delivery) composeView {
 	var v composeView
 	if post.Status == storage.PostDraft {
-		f := formFromPost(post, p.loc)
+		f := formFromPost(post, p.loc, p.now())
 		d := f.draft(u, post.DraftPlan.PublishAt)
 		d.AgencyID = post.AgencyID
 		if err := p.previewDraft(c, u, d, &v); err != nil {

@@ -303,7 +303,7 @@ func TestComposeDraftThenSubmit(t *testing.T) {
 		t.Fatalf("draft %+v with %d deliveries", post, len(ds))
 	}
 	page := b.get(postURL(id, "draft"))
-	for _, want := range []string{"Đã lưu nháp.", "Bản nháp", "Soạn tiếp bản nháp", `value="2026-12-08"`, `value="07:30"`,
+	for _, want := range []string{"Đã lưu nháp.", "Bản nháp", "Soạn tiếp bản nháp", `value="08/12/2026"`, `value="07:30"`,
 		`id="ch-` + strconv.FormatInt(f.radio.ID, 10) + `" checked`, "Lưu nháp", "Gửi duyệt", "Hủy bản nháp"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("draft page lacks %q", want)

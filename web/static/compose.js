@@ -39,13 +39,18 @@
         }
       }
     });
+    // A pasted script's text is not content (the server drops scripts too).
+    var Delta = window.Quill.import('delta');
+    quill.clipboard.addMatcher('SCRIPT', function () { return new Delta(); });
     if (source.value.trim() !== '') {
       quill.clipboard.dangerouslyPasteHTML(source.value, 'silent');
     }
     source.hidden = true;
     labelEditor(form, quill);
     var sync = function () {
-      source.value = quill.getLength() > 1 ? quill.getSemanticHTML() : '';
+      // Quill 2.0.3's getSemanticHTML writes every space as &nbsp;, which
+      // would stop lines wrapping on the websites the post goes to.
+      source.value = quill.getLength() > 1 ? quill.getSemanticHTML().replace(/&nbsp;/g, ' ') : '';
       source.dispatchEvent(new Event('input', { bubbles: true }));
     };
     quill.on('text-change', sync);
