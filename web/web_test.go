@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -14,8 +15,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/radio"
+	"github.com/loa-vn/loa/channels/rss"
+	"github.com/loa-vn/loa/channels/webhook"
+	"github.com/loa-vn/loa/channels/zalo"
 	"github.com/loa-vn/loa/publishing"
+	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/storage/storagetest"
 )
@@ -31,6 +39,8 @@ type harness struct {
 	pages *Pages
 	pub   *publishing.Service
 	sched *recordingScheduler
+	// box seals channel configs; the adapters previews use open them.
+	box *secrets.Box
 }
 
 // recordingScheduler is the queue as the pages' tests see it: it records
@@ -90,8 +100,16 @@ func newHarness(t *testing.T) *harness {
 	h.store = storagetest.OpenWithClock(t, h.now)
 	log := slog.New(slog.DiscardHandler)
 	h.sched = &recordingScheduler{}
+	reg, err := channels.NewRegistry(webhook.Kind(), rss.Kind(), radio.Kind(), zalo.Kind(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.box, err = secrets.NewBox(bytes.Repeat([]byte{9}, secrets.KeySize)); err != nil {
+		t.Fatal(err)
+	}
+	set := adapters.NewChannelSet(reg, h.box, channels.Env{PublicBaseURL: "http://127.0.0.1", Location: loc, Now: h.now})
 	h.pub = publishing.New(publishing.Options{Store: h.store, Scheduler: h.sched, Location: loc, Logger: log,
-		Now: h.now, Horizon: 30 * 24 * time.Hour})
+		Now: h.now, Horizon: 30 * 24 * time.Hour, Kinds: reg.Names(), Adapters: set})
 	pages, err := New(Options{Store: h.store, Publishing: h.pub, Location: loc, Logger: log, Now: h.now,
 		PublicURL: "http://127.0.0.1"})
 	if err != nil {

@@ -63,7 +63,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	pub := publishing.New(publishing.Options{
 		Store: d.store, Scheduler: queue, Secrets: d.box, Location: cfg.Location, Horizon: cfg.ScheduleHorizon, Logger: log,
 		Fetcher: sources.NewFetcher(sources.FetcherOptions{Client: d.guard.Client(0)}),
-		Kinds:   d.registry.Names(),
+		Kinds:   d.registry.Names(), Adapters: d.channels,
 	})
 	materializer := worker.NewMaterializer(d.store, pub, materializeInterval, log)
 	poller := worker.NewPoller(d.store, pub, log)
