@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/content"
+	"github.com/loa-vn/loa/notify"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
@@ -22,6 +23,7 @@ type userView struct {
 	Name        string     `json:"name"`
 	Role        string     `json:"role"`
 	AgencyID    int64      `json:"agency_id"`
+	Email       string     `json:"email"`
 	HasPassword bool       `json:"has_password"`
 	Disabled    bool       `json:"disabled"`
 	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
@@ -29,7 +31,7 @@ type userView struct {
 }
 
 func viewUser(u storage.User) userView {
-	return userView{ID: u.ID, Name: u.Name, Role: u.Role, AgencyID: u.AgencyID, HasPassword: u.PasswordHash != "",
+	return userView{ID: u.ID, Name: u.Name, Role: u.Role, AgencyID: u.AgencyID, Email: u.Email, HasPassword: u.PasswordHash != "",
 		Disabled: u.DisabledAt != nil, DisabledAt: u.DisabledAt, CreatedAt: u.CreatedAt.UTC()}
 }
 
@@ -55,6 +57,20 @@ type userRequest struct {
 	Password *string `json:"password"`
 	Disabled *bool   `json:"disabled"`
 	AgencyID *int64  `json:"agency_id"`
+	// Email is where notifications are mailed; "" removes it.
+	Email *string `json:"email"`
+}
+
+// userEmail checks a requested e-mail address (nil: unchanged).
+func userEmail(raw *string) (*string, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	email, err := notify.CleanEmail(*raw)
+	if err != nil {
+		return nil, invalid("email", err.Error())
+	}
+	return &email, nil
 }
 
 func checkRole(role *string) (*string, error) {
@@ -128,7 +144,14 @@ func (s *Server) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	email, err := userEmail(req.Email)
+	if err != nil {
+		return err
+	}
 	u := storage.User{Name: name, Role: *role, AgencyID: agency}
+	if email != nil {
+		u.Email = *email
+	}
 	if hash != nil {
 		u.PasswordHash = *hash
 	}
@@ -207,6 +230,9 @@ func (s *Server) updateUser(c echo.Context) error {
 		change.Name = &name
 	}
 	if change.Role, err = checkRole(req.Role); err != nil {
+		return err
+	}
+	if change.Email, err = userEmail(req.Email); err != nil {
 		return err
 	}
 	self := u.ID == currentUser(c).ID

@@ -34,6 +34,7 @@ func migrations(rootAgency string) []migration {
 			func(tx *gorm.DB) error { return migrate0010(tx, rootAgency) }},
 		{11, "posts keep their target selector", migrate0011},
 		{12, "web sessions and one-time set-password links", migrate0012},
+		{13, "notifications, the notifier's marks and users' e-mail addresses", migrate0013},
 	}
 }
 
