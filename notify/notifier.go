@@ -25,8 +25,9 @@ const (
 	DefaultBatch  = 200
 	// DefaultLookback is how far back the first scan reads.
 	DefaultLookback = 24 * time.Hour
-	// maxBatchesPerScan bounds one scan; the next scan goes on.
+	// maxBatchesPerScan and scanTimeout bound one scan; the next goes on.
 	maxBatchesPerScan = 20
+	scanTimeout       = 2 * time.Minute
 	// Mail is tried at most mailAttempts times, for notifications at most
 	// mailWindow old, mailBatch per scan.
 	mailAttempts = 3
@@ -95,9 +96,11 @@ func (n *Notifier) Run(ctx context.Context) {
 	t := time.NewTicker(n.interval)
 	defer t.Stop()
 	for {
-		if err := n.Scan(ctx); err != nil && ctx.Err() == nil {
+		scanCtx, cancel := context.WithTimeout(ctx, scanTimeout)
+		if err := n.Scan(scanCtx); err != nil && ctx.Err() == nil {
 			n.log.Error("notify: scan failed; the next scan goes on from the same mark", "err", err)
 		}
+		cancel()
 		select {
 		case <-ctx.Done():
 			return
@@ -107,7 +110,7 @@ func (n *Notifier) Run(ctx context.Context) {
 }
 
 // Scan turns the events since each source's mark into notifications,
-// then e-mails what is unsent. It returns how many notifications it made.
+// then e-mails what is unsent.
 func (n *Notifier) Scan(ctx context.Context) error {
 	for _, src := range []struct {
 		name string

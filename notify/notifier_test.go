@@ -283,3 +283,30 @@ func TestNotifierBatches(t *testing.T) {
 		}
 	}
 }
+
+// Run scans at once, then every interval, and returns when its context ends.
+func TestRunScansAndStops(t *testing.T) {
+	w := newWorld(t)
+	d := w.post("cv a", w.chA, "Tin hỏng", "")
+	w.fail(d, storage.DeliveryFailed, storage.OutcomeFailed)
+	w.clock.advance(notify.DefaultSettle + time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.notifier(notify.Options{Interval: time.Hour}).Run(ctx)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(w.got()["bt a"]) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Run made no notification")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}

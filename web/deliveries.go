@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -334,17 +335,8 @@ func (p *Pages) logRow(u storage.User, d storage.Delivery, post storage.Post, ch
 	sub.OwnerID, sub.DeliveryStatus = post.CreatedBy, d.Status
 	r.CanRetry = (d.Status == storage.DeliveryFailed || d.Status == storage.DeliveryUnconfirmed) &&
 		publishing.Allowed(u, publishing.RetryDelivery, sub) == nil
-	r.CanCancel = isCancelable(d.Status) && publishing.Allowed(u, publishing.CancelDelivery, sub) == nil
+	r.CanCancel = slices.Contains(storage.Cancelable, d.Status) && publishing.Allowed(u, publishing.CancelDelivery, sub) == nil
 	return r
-}
-
-func isCancelable(status string) bool {
-	for _, s := range storage.Cancelable {
-		if s == status {
-			return true
-		}
-	}
-	return false
 }
 
 // channelKinds are channel kinds as ui.md names them.
