@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/loa-vn/loa/notify"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
@@ -72,6 +73,8 @@ type NewUser struct {
 	Password *string
 	// AgencyID is the user's agency; nil means the actor's own.
 	AgencyID *int64
+	// Email is where notifications are mailed; optional.
+	Email *string
 }
 
 // CreateUser creates a user in an agency of the actor's subtree; an agency
@@ -93,6 +96,10 @@ func (s *Service) CreateUser(ctx context.Context, actor storage.User, in NewUser
 			return storage.User{}, err
 		}
 	}
+	email, err := userEmail(in.Email)
+	if err != nil {
+		return storage.User{}, err
+	}
 	agency, err := s.agencyFor(ctx, actor, in.AgencyID)
 	if err != nil {
 		return storage.User{}, err
@@ -101,6 +108,9 @@ func (s *Service) CreateUser(ctx context.Context, actor storage.User, in NewUser
 		return storage.User{}, err
 	}
 	u := storage.User{Name: name, Role: *in.Role, AgencyID: agency, PasswordHash: hash}
+	if email != nil {
+		u.Email = *email
+	}
 	if err := s.store.CreateUser(ctx, &u, publishing.ActorName(actor)); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return storage.User{}, ErrNameTaken
@@ -151,6 +161,8 @@ func (s *Service) Users(ctx context.Context, actor storage.User, agency int64) (
 type UserChange struct {
 	Name, Role, Password *string
 	Disabled             *bool
+	// Email is where notifications are mailed; "" removes it.
+	Email *string
 	// KeepTokenHash names the API token a user changing their own password
 	// made the request with; it survives the change.
 	KeepTokenHash string
@@ -179,6 +191,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor storage.User, id int64, 
 		}
 		change.Role = c.Role
 	}
+	if change.Email, err = userEmail(c.Email); err != nil {
+		return u, err
+	}
 	self := u.ID == actor.ID
 	if self && (c.Role != nil && *c.Role != storage.RoleAdmin || c.Disabled != nil && *c.Disabled) {
 		return u, ErrSelfLockout
@@ -201,4 +216,16 @@ func (s *Service) UpdateUser(ctx context.Context, actor storage.User, id int64, 
 		return u, fmt.Errorf("admin: update user: %w", err)
 	}
 	return updated, nil
+}
+
+// userEmail checks a requested e-mail address (nil: unchanged).
+func userEmail(raw *string) (*string, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	email, err := notify.CleanEmail(*raw)
+	if err != nil {
+		return nil, invalid("email", err.Error())
+	}
+	return &email, nil
 }

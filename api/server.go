@@ -207,6 +207,7 @@ func (s *Server) routes() {
 	v1.GET("/deliveries", s.listDeliveries, officer...)
 	v1.GET("/deliveries/:id", s.getDelivery, officer...)
 	v1.POST("/deliveries/:id/retry", s.retryDelivery, officer...)
+	v1.POST("/deliveries/:id/cancel", s.cancelDelivery, officer...)
 }
 
 // requestLog logs each request with stable keys; never headers or bodies,

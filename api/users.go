@@ -20,6 +20,7 @@ type userView struct {
 	Name        string     `json:"name"`
 	Role        string     `json:"role"`
 	AgencyID    int64      `json:"agency_id"`
+	Email       string     `json:"email"`
 	HasPassword bool       `json:"has_password"`
 	Disabled    bool       `json:"disabled"`
 	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
@@ -27,7 +28,7 @@ type userView struct {
 }
 
 func viewUser(u storage.User) userView {
-	return userView{ID: u.ID, Name: u.Name, Role: u.Role, AgencyID: u.AgencyID, HasPassword: u.PasswordHash != "",
+	return userView{ID: u.ID, Name: u.Name, Role: u.Role, AgencyID: u.AgencyID, Email: u.Email, HasPassword: u.PasswordHash != "",
 		Disabled: u.DisabledAt != nil, DisabledAt: u.DisabledAt, CreatedAt: u.CreatedAt.UTC()}
 }
 
@@ -53,6 +54,8 @@ type userRequest struct {
 	Password *string `json:"password"`
 	Disabled *bool   `json:"disabled"`
 	AgencyID *int64  `json:"agency_id"`
+	// Email is where notifications are mailed; "" removes it.
+	Email *string `json:"email"`
 }
 
 // createUser creates a user (see admin.Service.CreateUser).
@@ -62,7 +65,7 @@ func (s *Server) createUser(c echo.Context) error {
 		return err
 	}
 	u, err := s.admin.CreateUser(c.Request().Context(), currentUser(c),
-		admin.NewUser{Name: req.Name, Role: req.Role, Password: req.Password, AgencyID: req.AgencyID})
+		admin.NewUser{Name: req.Name, Role: req.Role, Password: req.Password, AgencyID: req.AgencyID, Email: req.Email})
 	if err != nil {
 		return err
 	}
@@ -122,7 +125,7 @@ func (s *Server) updateUser(c echo.Context) error {
 	// Changing your own password ends your other sessions, not this one.
 	keep, _ := c.Get(tokenHashKey).(string)
 	updated, err := s.admin.UpdateUser(c.Request().Context(), currentUser(c), u.ID, admin.UserChange{
-		Name: req.Name, Role: req.Role, Password: req.Password, Disabled: req.Disabled, KeepTokenHash: keep})
+		Name: req.Name, Role: req.Role, Password: req.Password, Disabled: req.Disabled, Email: req.Email, KeepTokenHash: keep})
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,8 @@ type User struct {
 	// AgencyID is the agency the user belongs to; their role holds there
 	// and beneath it. 0 on a new user means the root agency.
 	AgencyID int64
+	// Email is where notifications are mailed; "" for none.
+	Email string
 }
 
 // APIToken authenticates a user; only the SHA-256 of the token is kept.

@@ -231,4 +231,3 @@ func channelsError(msg string) string {
 	}
 	return "Lựa chọn kênh không hợp lệ; hãy chọn lại."
 }
-

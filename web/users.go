@@ -133,7 +133,6 @@ func (p *Pages) agencyOptions(c echo.Context, u storage.User, selected int64) ([
 	return out, nil
 }
 
-
 // userForm is the user form, with the values typed and the errors to
 // show next to each field.
 type userForm struct {

@@ -185,7 +185,9 @@ type view struct {
 	User  *storage.User
 	CSRF  string
 	Nav   []navItem
-	Data  any
+	// Unread is the signed-in user's unread notifications, for the bell.
+	Unread int
+	Data   any
 }
 
 // render writes page name with status; a template error is logged and
@@ -194,6 +196,7 @@ func (p *Pages) render(c echo.Context, status int, name string, v view) error {
 	v.Nonce = api.PageNonce(c)
 	if v.User != nil {
 		v.Nav = p.nav(c.Path())
+		v.Unread = p.bellCount(c, v.User.ID)
 	}
 	var b strings.Builder
 	if err := p.pages[name].ExecuteTemplate(&b, "layout", v); err != nil {
