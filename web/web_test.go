@@ -467,3 +467,28 @@ func TestEveryFormNeedsItsToken(t *testing.T) {
 		t.Errorf("session ended by refused forms: %d", p.status)
 	}
 }
+
+// The nav offers Người dùng and Cơ quan, đơn vị only to those the policy
+// lets manage them; the pages refuse the others anyway.
+func TestNavOffersOnlyAllowedPages(t *testing.T) {
+	h := newHarness(t)
+	for _, tt := range []struct {
+		role  string
+		shown bool
+	}{{storage.RoleOfficer, false}, {storage.RoleEditor, false}, {storage.RoleAdmin, true}} {
+		t.Run(tt.role, func(t *testing.T) {
+			h.user("u "+tt.role, tt.role, "mật khẩu đủ dài 1", 0)
+			b := h.browser()
+			b.mustLogin("u "+tt.role, "mật khẩu đủ dài 1")
+			body := b.get("/").body
+			for _, link := range []string{`href="/users"`, `href="/agencies"`} {
+				if strings.Contains(body, link) != tt.shown {
+					t.Errorf("%s: link %s shown=%v, want %v", tt.role, link, !tt.shown, tt.shown)
+				}
+			}
+			if !strings.Contains(body, `href="/deliveries"`) {
+				t.Error("Nhật ký gửi not offered")
+			}
+		})
+	}
+}
