@@ -104,7 +104,10 @@ func codeOf(r response) string {
 // 60 concurrent log-ins used to take the process from 2 GB to 4 GB: each
 // ran argon2id with 64 MiB and nothing bounded how many ran at once.
 func TestLoginHashingIsBounded(t *testing.T) {
-	e := newEnv(t, func(o *api.Options) { o.PasswordHashers = 1 })
+	// A wait shorter than one hash (about 100 ms here) makes the refusal
+	// independent of how fast this machine hashes: with the default 1.5 s,
+	// a fast machine finishes all 16 in time and nothing is refused.
+	e := newEnv(t, func(o *api.Options) { o.PasswordHashers = 1; o.PasswordHashWait = 20 * time.Millisecond })
 	const n = 16
 	before := heapInUse()
 	stop := heapPeak()

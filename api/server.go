@@ -44,6 +44,9 @@ type Options struct {
 	// PasswordHashers bounds concurrent password hashing (64 MiB each);
 	// zero means max(1, GOMAXPROCS/2).
 	PasswordHashers int
+	// PasswordHashWait is how long a log-in waits for a free hasher before
+	// it is refused as busy; zero means 1.5 s.
+	PasswordHashWait time.Duration
 	// Pages, when set, mounts the web UI on the same Echo instance; it gets
 	// the server for the shared log-in check.
 	Pages  Pages
@@ -100,7 +103,10 @@ func New(o Options) *Server {
 	s.channelAdmin = publishing.NewChannelAdmin(publishing.ChannelAdminOptions{Publishing: s.pub, Store: s.store,
 		Registry: o.Registry, Box: s.box, Guard: s.guard, Channels: s.channels, PublicURL: s.publicURL})
 	s.logins = newLoginLimiter(s.now, maxLoginBuckets)
-	s.hashers = newPasswordHashers(o.PasswordHashers, hashWait)
+	if o.PasswordHashWait <= 0 {
+		o.PasswordHashWait = hashWait
+	}
+	s.hashers = newPasswordHashers(o.PasswordHashers, o.PasswordHashWait)
 	s.dummyHash = dummyPasswordHash()
 	s.admin = admin.New(admin.Options{Store: o.Store, Publishing: o.Publishing, Hasher: s.hashers})
 	if o.MaxBodyBytes <= 0 {
