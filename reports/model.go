@@ -104,12 +104,12 @@ type ActivityResult struct {
 	// (delivered) plus offline records' counts.
 	Done int64
 	// ByForm counts done items per form code.
-	ByForm                              map[string]int64
-	Delivered, Failed, Unconfirmed      int64
-	OnTime                              int64
-	OnTimeRate                          *float64
-	Reach                               *int64
-	Records                             int64
+	ByForm                         map[string]int64
+	Delivered, Failed, Unconfirmed int64
+	OnTime                         int64
+	OnTimeRate                     *float64
+	Reach                          *int64
+	Records                        int64
 	// Progress is Done/Target, nil without a target.
 	Progress *float64
 }
