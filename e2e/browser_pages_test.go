@@ -1,0 +1,248 @@
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/channels/webhook"
+	"github.com/loa-vn/loa/web"
+)
+
+// pageRoutes is the pages' route table as this source mounts it, the
+// same the binary under test was built from: a page added later is
+// crawled without a change here.
+func pageRoutes(t testing.TB) []web.Route {
+	t.Helper()
+	pages, err := web.New(web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.New(api.Options{Pages: pages, Logger: slog.New(slog.DiscardHandler), PasswordHashers: 1})
+	return pages.Routes()
+}
+
+// fillPath puts real values into path's parameters, each looked up as
+// "<segment before it>/:<name>" ("posts/:id"); ok is false, with the
+// key, when ids has no value for one.
+func fillPath(path string, ids map[string]string) (filled string, ok bool, key string) {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if !strings.HasPrefix(p, ":") {
+			continue
+		}
+		key = parts[i-1] + "/" + p
+		v, found := ids[key]
+		if !found {
+			return "", false, key
+		}
+		parts[i] = v
+	}
+	return strings.Join(parts, "/"), true, ""
+}
+
+// wantStatus is what a crawled page answers when all is well: a made-up
+// one-time link is refused with the "link not valid" page.
+var wantStatus = map[string]int{"/setup/:token": http.StatusNotFound}
+
+// crawl opens every GET page of the route table, signed in as c's user,
+// with the ids of real objects, and checks each.
+func (c *chrome) crawl(ids map[string]string) {
+	c.t.Helper()
+	n := 0
+	for _, r := range pageRoutes(c.t) {
+		if r.Method != http.MethodGet || strings.Contains(r.Path, "*") {
+			continue
+		}
+		path, ok, key := fillPath(r.Path, ids)
+		if !ok {
+			c.t.Errorf("page %s: the crawl has no real object for %s; create one and add it to the ids", r.Path, key)
+			continue
+		}
+		want := wantStatus[r.Path]
+		if want == 0 {
+			want = http.StatusOK
+		}
+		c.openStatus("page "+r.Path, path, want)
+		n++
+	}
+	if n < 2 {
+		c.t.Errorf("crawled %d pages: the route table looks empty", n)
+	}
+}
+
+// openStatus navigates to path, checks the answer's status and checks the
+// page.
+func (c *chrome) openStatus(name, path string, want int) {
+	c.t.Helper()
+	res, err := chromedp.Run(c.ctx, chromedp.NavigateResponse(c.base+path))
+	if err != nil {
+		c.t.Fatalf("open %s: %v", path, err)
+	}
+	if int(res.Status) != want || !strings.HasPrefix(res.MimeType, "text/html") {
+		c.t.Errorf("%s: %d %s, want %d text/html", path, res.Status, res.MimeType, want)
+	}
+	c.checkPage(name)
+}
+
+// switchSink is the receiving site of a webhook channel; it checks the
+// signature and answers with the status it is set to.
+type switchSink struct {
+	mu       sync.Mutex
+	status   int
+	received int
+	srv      *httptest.Server
+}
+
+func newSwitchSink(t *testing.T) *switchSink {
+	s := &switchSink{status: http.StatusCreated}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.received++
+		if err := webhook.Verify(webhookSecret, r.Header, body, time.Now(), time.Minute); err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(s.status)
+		if s.status < 300 {
+			fmt.Fprintf(w, `{"id":"bai-%d","url":"http://cong.example/bai-%d"}`, s.received, s.received)
+			return
+		}
+		fmt.Fprint(w, `{"error":"nội dung bị từ chối"}`)
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *switchSink) answer(status int) {
+	s.mu.Lock()
+	s.status = status
+	s.mu.Unlock()
+}
+
+// world is what the browser test creates through the API before it signs
+// in: a commune under the province, its officer and editor, a province
+// admin, and the commune's webhook and RSS channels.
+type world struct {
+	agency               int64
+	officer, editor      string
+	admin                string
+	webhookID, rssID     int64
+	webhookName, rssName string
+}
+
+const browserPassword = "mật khẩu thử đủ dài"
+
+func makeWorld(c client, s *switchSink) world {
+	w := world{officer: "Trần Thị Hoa", editor: "Lê Văn Duyệt", admin: "Phạm Quản Trị",
+		webhookName: "Cổng thông tin xã Tân Phú", rssName: "Bản tin xã Tân Phú"}
+	var id struct {
+		ID int64 `json:"id"`
+	}
+	var me struct {
+		AgencyID int64 `json:"agency_id"`
+	}
+	c.mustDo("GET", "/api/v1/me", nil, 200, &me)
+	c.mustDo("POST", "/api/v1/agencies", map[string]any{"name": "UBND xã Tân Phú", "code": "tan-phu", "parent_id": me.AgencyID}, 201, &id)
+	w.agency = id.ID
+	for name, role := range map[string]string{w.officer: "officer", w.editor: "editor"} {
+		c.mustDo("POST", "/api/v1/users", map[string]any{"name": name, "role": role, "password": browserPassword, "agency_id": w.agency}, 201, nil)
+	}
+	c.mustDo("POST", "/api/v1/users", map[string]any{"name": w.admin, "role": "admin", "password": browserPassword}, 201, nil)
+	c.mustDo("POST", "/api/v1/channels", map[string]any{"name": w.webhookName, "kind": "webhook", "agency_id": w.agency,
+		"config": map[string]string{"url": s.srv.URL, "secret": webhookSecret}}, 201, &id)
+	w.webhookID = id.ID
+	c.mustDo("POST", "/api/v1/channels", map[string]any{"name": w.rssName, "kind": "rss", "agency_id": w.agency,
+		"config": map[string]string{"slug": "tin-tan-phu", "title": w.rssName}}, 201, &id)
+	w.rssID = id.ID
+	return w
+}
+
+// waitDelivery polls the API until the post's delivery to channel has
+// status want.
+func (c client) waitDelivery(postID, channel int64, want string, within time.Duration) delivery {
+	c.t.Helper()
+	var p post
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		c.mustDo("GET", fmt.Sprintf("/api/v1/posts/%d", postID), nil, 200, &p)
+		for _, d := range p.Deliveries {
+			if d.ChannelID == channel && d.Status == want {
+				return d
+			}
+		}
+	}
+	c.t.Fatalf("post %d: no delivery to channel %d %s within %s: %+v", postID, channel, want, within, p)
+	return delivery{}
+}
+
+// TestBrowser is the web UI in Chromium against the real binary: people
+// sign in through the forms and do their work through the pages, and
+// every page is checked and photographed on the way; then a province
+// admin opens every page of the route table.
+func TestBrowser(t *testing.T) {
+	sink := newSwitchSink(t)
+	e := env(t)
+	e["LOA_TIMEZONE"] = "Asia/Ho_Chi_Minh"
+	loa := start(t, e)
+	base := "http://" + loa.addr
+	admin := client{t: t, base: base, token: adminToken}
+	w := makeWorld(admin, sink)
+	c := newChrome(t, base)
+	c.text.Allow(w.officer, w.editor, w.admin, w.webhookName, w.rssName, "UBND xã Tân Phú", "tan-phu", "tin-tan-phu")
+	defer c.report()
+
+	t.Run("sign in", func(t *testing.T) {
+		c.t = t
+		c.open("dang nhap", "/login")
+		c.do(chromedp.SendKeys(chromedp.ID("name"), w.officer),
+			chromedp.SendKeys(chromedp.ID("password"), "sai mật khẩu"),
+			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+		c.mustSee("Tên đăng nhập hoặc mật khẩu không đúng")
+		c.checkPage("dang nhap sai mat khau")
+		c.login(w.officer, browserPassword)
+		if got := c.location(); got != "/" {
+			t.Fatalf("after signing in: %s", got)
+		}
+		c.mustSee("Tổng quan", w.officer)
+		c.checkPage("tong quan chuyen vien")
+	})
+
+	t.Run("a failed delivery shows on Tổng quan", func(t *testing.T) {
+		c.t = t
+		sink.answer(http.StatusUnprocessableEntity)
+		var p post
+		admin.mustDo("POST", "/api/v1/posts", map[string]any{"title": "Thông báo lịch tiếp công dân", "summary": "Lịch tháng này",
+			"body": "<p>Ủy ban nhân dân xã tiếp công dân vào sáng Thứ Năm.</p>", "channel_ids": []int64{w.webhookID},
+			"agency_id": w.agency, "publish_at": time.Now().Add(time.Second).Format(time.RFC3339)}, 201, &p)
+		admin.waitDelivery(p.ID, w.webhookID, "failed", 20*time.Second)
+		c.text.Allow("Thông báo lịch tiếp công dân")
+		c.open("tong quan co loi", "/")
+		c.mustSee("Cần xử lý", "Thông báo lịch tiếp công dân", "Không thành công", w.webhookName)
+	})
+
+	t.Run("unknown address", func(t *testing.T) {
+		c.t = t
+		c.openStatus("khong tim thay", "/trang-khong-co", http.StatusNotFound)
+		c.mustSee("Không có trang nào ở địa chỉ này", "Về trang Tổng quan")
+	})
+
+	t.Run("every page", func(t *testing.T) {
+		c.t = t
+		c.logout()
+		c.login(w.admin, browserPassword)
+		c.crawl(map[string]string{"setup/:token": "ma-khong-hop-le"})
+	})
+	c.t = t
+}
