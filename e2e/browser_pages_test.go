@@ -138,13 +138,16 @@ type world struct {
 	agency               int64
 	officer, editor      string
 	admin                string
+	officerID            int64
 	webhookID, rssID     int64
 	webhookName, rssName string
+	sourceID, scheduleID int64
 }
 
 const browserPassword = "mật khẩu thử đủ dài"
 
 func makeWorld(c client, s *switchSink) world {
+	c.t.Helper()
 	w := world{officer: "Trần Thị Hoa", editor: "Lê Văn Duyệt", admin: "Phạm Quản Trị",
 		webhookName: "Cổng thông tin xã Tân Phú", rssName: "Bản tin xã Tân Phú"}
 	var id struct {
@@ -157,7 +160,10 @@ func makeWorld(c client, s *switchSink) world {
 	c.mustDo("POST", "/api/v1/agencies", map[string]any{"name": "UBND xã Tân Phú", "code": "tan-phu", "parent_id": me.AgencyID}, 201, &id)
 	w.agency = id.ID
 	for name, role := range map[string]string{w.officer: "officer", w.editor: "editor"} {
-		c.mustDo("POST", "/api/v1/users", map[string]any{"name": name, "role": role, "password": browserPassword, "agency_id": w.agency}, 201, nil)
+		c.mustDo("POST", "/api/v1/users", map[string]any{"name": name, "role": role, "password": browserPassword, "agency_id": w.agency}, 201, &id)
+		if name == w.officer {
+			w.officerID = id.ID
+		}
 	}
 	c.mustDo("POST", "/api/v1/users", map[string]any{"name": w.admin, "role": "admin", "password": browserPassword}, 201, nil)
 	c.mustDo("POST", "/api/v1/channels", map[string]any{"name": w.webhookName, "kind": "webhook", "agency_id": w.agency,
@@ -166,7 +172,28 @@ func makeWorld(c client, s *switchSink) world {
 	c.mustDo("POST", "/api/v1/channels", map[string]any{"name": w.rssName, "kind": "rss", "agency_id": w.agency,
 		"config": map[string]string{"slug": "tin-tan-phu", "title": w.rssName}}, 201, &id)
 	w.rssID = id.ID
+	feed := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(rw, provincialFeed(2))
+	}))
+	c.t.Cleanup(feed.Close)
+	c.mustDo("POST", "/api/v1/sources", map[string]any{"name": "Thủ tục hành chính tỉnh", "url": feed.URL + "/rss/tthc.rss",
+		"poll_every": "24h", "mode": "review", "channel_ids": []int64{w.webhookID}, "agency_id": w.agency}, 201, &id)
+	w.sourceID = id.ID
+	sc := weeklyCount3(w.rssID)
+	sc["agency_id"] = w.agency
+	c.mustDo("POST", "/api/v1/schedules", sc, 201, &id)
+	w.scheduleID = id.ID
 	return w
+}
+
+// ids are the world's objects for the crawl's route parameters (see fillPath).
+func (w world) ids(postID, deliveryID int64) map[string]string {
+	s := func(n int64) string { return fmt.Sprint(n) }
+	return map[string]string{"setup/:token": "ma-khong-hop-le",
+		"posts/:id": s(postID), "deliveries/:id": s(deliveryID), "channels/:id": s(w.webhookID),
+		"sources/:id": s(w.sourceID), "schedules/:id": s(w.scheduleID), "users/:id": s(w.officerID),
+		"agencies/:id": s(w.agency)}
 }
 
 // waitDelivery polls the API until the post's delivery to channel has
@@ -199,7 +226,8 @@ func TestBrowser(t *testing.T) {
 	admin := client{t: t, base: base, token: adminToken}
 	w := makeWorld(admin, sink)
 	c := newChrome(t, base)
-	c.text.Allow(w.officer, w.editor, w.admin, w.webhookName, w.rssName, "UBND xã Tân Phú", "tan-phu", "tin-tan-phu")
+	c.text.Allow(w.officer, w.editor, w.admin, w.webhookName, w.rssName, "UBND xã Tân Phú", "tan-phu", "tin-tan-phu",
+		"Thủ tục hành chính tỉnh", "Bản tin CCHC thứ Hai", "Đăng ký kết hôn có yếu tố nước ngoài", "QĐ-UBND")
 	defer c.report()
 
 	t.Run("sign in", func(t *testing.T) {
@@ -219,6 +247,8 @@ func TestBrowser(t *testing.T) {
 		c.checkPage("tong quan chuyen vien")
 	})
 
+	var failed delivery
+	var failedPost int64
 	t.Run("a failed delivery shows on Tổng quan", func(t *testing.T) {
 		c.t = t
 		sink.answer(http.StatusUnprocessableEntity)
@@ -226,7 +256,7 @@ func TestBrowser(t *testing.T) {
 		admin.mustDo("POST", "/api/v1/posts", map[string]any{"title": "Thông báo lịch tiếp công dân", "summary": "Lịch tháng này",
 			"body": "<p>Ủy ban nhân dân xã tiếp công dân vào sáng Thứ Năm.</p>", "channel_ids": []int64{w.webhookID},
 			"agency_id": w.agency, "publish_at": time.Now().Add(time.Second).Format(time.RFC3339)}, 201, &p)
-		admin.waitDelivery(p.ID, w.webhookID, "failed", 20*time.Second)
+		failed, failedPost = admin.waitDelivery(p.ID, w.webhookID, "failed", 20*time.Second), p.ID
 		c.text.Allow("Thông báo lịch tiếp công dân")
 		c.open("tong quan co loi", "/")
 		c.mustSee("Cần xử lý", "Thông báo lịch tiếp công dân", "Không thành công", w.webhookName)
@@ -242,7 +272,7 @@ func TestBrowser(t *testing.T) {
 		c.t = t
 		c.logout()
 		c.login(w.admin, browserPassword)
-		c.crawl(map[string]string{"setup/:token": "ma-khong-hop-le"})
+		c.crawl(w.ids(failedPost, failed.ID))
 	})
 	c.t = t
 }
