@@ -33,11 +33,8 @@ func (s *Server) rejectPost(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	reason, err := requiredText("reason", req.Reason, 2000, "(tell the author what to change)")
-	if err != nil {
-		return err
-	}
-	p, ds, err := s.pub.Reject(c.Request().Context(), currentUser(c), id, reason)
+	// The service checks the reason (required, plain text, bounded).
+	p, ds, err := s.pub.Reject(c.Request().Context(), currentUser(c), id, deref(req.Reason))
 	if err != nil {
 		return err
 	}

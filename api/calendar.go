@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -11,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/publishing"
-	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -40,7 +38,9 @@ type calendarDay struct {
 }
 
 // calendar lists deliveries and not-yet-created schedule occurrences in a
-// window of local days: from and to are YYYY-MM-DD, both included.
+// window of local days: from and to are YYYY-MM-DD, both included. What the
+// window holds is read by the application layer (the web calendar reads it
+// too).
 func (s *Server) calendar(c echo.Context) error {
 	from, to, err := s.calendarWindow(c.QueryParam("from"), c.QueryParam("to"))
 	if err != nil {
@@ -50,35 +50,33 @@ func (s *Server) calendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var entries []storage.FeedEntry
+	var cal publishing.Calendar
 	if ok {
-		if entries, err = s.store.DeliveriesBetween(ctx, agency, from, to, maxCalendarItems); err != nil {
+		if cal, err = s.pub.Calendar(c.Request().Context(), currentUser(c), agency, from, to, maxCalendarItems); err != nil {
 			return err
 		}
 	}
-	var items []calendarItem
-	for _, e := range entries {
-		items = append(items, calendarItem{Kind: "delivery", At: e.Delivery.ScheduledAt.UTC(), Title: e.Post.Title, AgencyID: e.Delivery.AgencyID,
-			DeliveryID: e.Delivery.ID, PostID: e.Post.ID, ChannelID: e.Delivery.ChannelID, Status: e.Delivery.Status,
-			Origin: origin(e.Post)})
-	}
-	var truncated bool
-	if ok {
-		var occurrences []calendarItem
-		occurrences, truncated, err = s.futureOccurrences(ctx, agency, from, to, maxCalendarItems-len(items))
-		if err != nil {
-			return err
-		}
-		items = append(items, occurrences...)
+	items := make([]calendarItem, 0, len(cal.Items))
+	for _, it := range cal.Items {
+		items = append(items, viewCalendarItem(it))
 	}
 	out := map[string]any{"timezone": s.loc.String(),
 		"from": from.In(s.loc).Format("2006-01-02"), "to": to.Add(-time.Second).In(s.loc).Format("2006-01-02"),
 		"days": s.byDay(items, from, to)}
-	if truncated {
+	if cal.Truncated {
 		out["truncated"] = true
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func viewCalendarItem(it publishing.CalendarItem) calendarItem {
+	if it.Kind == publishing.CalendarOccurrence {
+		return calendarItem{Kind: it.Kind, At: it.At.UTC(), Title: it.Title, AgencyID: it.AgencyID,
+			ScheduleID: it.Schedule.ID, Origin: "schedule"}
+	}
+	return calendarItem{Kind: it.Kind, At: it.At.UTC(), Title: it.Title, AgencyID: it.AgencyID,
+		DeliveryID: it.Delivery.ID, PostID: it.Post.ID, ChannelID: it.Delivery.ChannelID, Status: it.Delivery.Status,
+		Origin: origin(it.Post)}
 }
 
 func (s *Server) calendarWindow(fromRaw, toRaw string) (time.Time, time.Time, error) {
@@ -98,43 +96,6 @@ func (s *Server) calendarWindow(fromRaw, toRaw string) (time.Time, time.Time, er
 		return from, to, invalid("to", fmt.Sprintf("the window is at most %d days", maxCalendarDays))
 	}
 	return from, to, nil
-}
-
-// futureOccurrences are schedule occurrences in the window that have no
-// post yet (beyond the materialization horizon), at most room of them;
-// truncated says some were left out; only the schedules of the agency's
-// subtree count. Titles are expanded and cleaned as the
-// posts will be; an occurrence whose title cannot be shows the schedule's
-// name.
-func (s *Server) futureOccurrences(ctx context.Context, agency int64, from, to time.Time, room int) (items []calendarItem, truncated bool, err error) {
-	scs, err := s.store.ActiveSchedules(ctx, agency)
-	if err != nil {
-		return nil, false, err
-	}
-	for _, sc := range scs {
-		rule, err := recurrence.Compile(publishing.ScheduleSpec(sc))
-		if err != nil {
-			continue
-		}
-		start := from
-		if sc.MaterializedUntil.After(start) {
-			start = sc.MaterializedUntil
-		}
-		text, textErr := publishing.NewOccurrenceText(sc.Template, sc.Timezone)
-		for _, at := range rule.Between(start, to) {
-			if len(items) >= room {
-				return items, true, nil
-			}
-			title := sc.Name
-			if textErr == nil {
-				if t, err := text.Title(at); err == nil {
-					title = t
-				}
-			}
-			items = append(items, calendarItem{Kind: "occurrence", At: at, Title: title, AgencyID: sc.AgencyID, ScheduleID: sc.ID, Origin: "schedule"})
-		}
-	}
-	return items, false, nil
 }
 
 func (s *Server) byDay(items []calendarItem, from, to time.Time) []calendarDay {

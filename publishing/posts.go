@@ -102,9 +102,15 @@ func (s *Service) Approve(ctx context.Context, editor storage.User, id int64) (s
 	return s.post(ctx, id)
 }
 
-// Reject cancels a post waiting for approval, keeping the reason for its author.
+// Reject cancels a post waiting for approval, keeping the reason for its
+// author: a reason is required (plain text, at most MaxRejectReason
+// characters), since the author must learn what to change.
 func (s *Service) Reject(ctx context.Context, editor storage.User, id int64, reason string) (storage.Post, []storage.Delivery, error) {
 	if err := s.authorizePost(ctx, editor, RejectPost, id); err != nil {
+		return storage.Post{}, nil, err
+	}
+	reason, err := RejectReason(reason)
+	if err != nil {
 		return storage.Post{}, nil, err
 	}
 	if err := s.store.RejectPost(ctx, id, reason, ActorName(editor)); err != nil {
