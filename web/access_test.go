@@ -92,7 +92,7 @@ func newScopeWorld(h *harness) scopeWorld {
 	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	w := scopeWorld{ids: map[string]string{
-		"posts/:id": id(waiting.ID), "deliveries/:id": id(ds[0].ID), "channels/:id": id(ch.ID),
+		"posts/:id": id(waiting.ID), "approvals/:id": id(waiting.ID), "deliveries/:id": id(ds[0].ID), "channels/:id": id(ch.ID),
 		"schedules/:id": id(sc.ID), "sources/:id": id(src.ID), "users/:id": id(officerA.ID), "agencies/:id": id(a.ID),
 		// A radio edition's file: no edition exists, which is enough to
 		// show it is refused outside the agency (see made).
