@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/publishing"
-	"github.com/loa-vn/loa/storage"
 )
 
 const (
@@ -115,30 +113,4 @@ func (s *Server) byDay(items []calendarItem, from, to time.Time) []calendarDay {
 		}
 	}
 	return days
-}
-
-// cleanSlots validates posting slots: distinct local "HH:MM" times.
-func cleanSlots(raw []string) (storage.Slots, error) {
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	if len(raw) > 24 {
-		return nil, invalid("slots", "at most 24 posting times a day")
-	}
-	seen := map[string]bool{}
-	out := make([]string, 0, len(raw))
-	for _, s := range raw {
-		t, err := time.Parse("15:04", strings.TrimSpace(s))
-		if err != nil {
-			return nil, invalid("slots", fmt.Sprintf("%q is not a time such as 07:00", s))
-		}
-		hm := t.Format("15:04")
-		if seen[hm] {
-			return nil, invalid("slots", hm+" is listed twice")
-		}
-		seen[hm] = true
-		out = append(out, hm)
-	}
-	sort.Strings(out)
-	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -85,39 +84,14 @@ type checkView struct {
 // testChannel verifies the channel's credentials against the platform
 // without publishing, and flags or clears "needs re-authorisation".
 func (s *Server) testChannel(c echo.Context) error {
-	ch, err := s.loadChannel(c, publishing.ManageChannels)
+	id, err := pathID(c, "id", "channel")
 	if err != nil {
 		return err
 	}
-	adapter, err := s.channels.Build(ch)
+	res, err := s.admin.TestChannel(c.Request().Context(), currentUser(c), id)
 	if err != nil {
-		s.log.Warn("channel test: cannot build channel", "channel_id", ch.ID, "err", err)
-		return c.JSON(http.StatusOK, checkView{Checked: true,
-			Reason: "Cấu hình kênh không hợp lệ hoặc không giải mã được; hãy nhập lại thông tin kết nối."})
-	}
-	defer adapter.Close()
-	checker, ok := adapter.(channels.Checker)
-	if !ok {
-		return c.JSON(http.StatusOK, checkView{OK: true,
-			Reason: "Loại kênh này không có phép kiểm tra kết nối; hãy xem nhật ký gửi sau lần đăng đầu tiên."})
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 30*time.Second)
-	defer cancel()
-	res := checker.Check(ctx)
-	if err := s.recordCheck(c, ch, res); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, checkView{OK: res.OK, Checked: true, Account: res.Account,
+	return c.JSON(http.StatusOK, checkView{OK: res.OK, Checked: res.Checked, Account: res.Account,
 		Reason: res.Reason, Detail: res.Detail, NeedsReauth: res.NeedsReauth})
-}
-
-func (s *Server) recordCheck(c echo.Context, ch storage.Channel, res channels.CheckResult) error {
-	ctx := c.Request().Context()
-	switch {
-	case res.NeedsReauth:
-		return s.store.SetChannelStatus(ctx, ch.ID, storage.ChannelNeedsReauth, res.Reason, actor(c))
-	case res.OK && ch.Status == storage.ChannelNeedsReauth:
-		return s.store.SetChannelStatus(ctx, ch.ID, storage.ChannelActive, "", actor(c))
-	}
-	return nil
 }

@@ -14,10 +14,11 @@ const dataPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none';
 // pagePolicy is the CSP of an HTML page: scripts only from Loa's own
 // files (never inline), its own stylesheet and inline style only by nonce,
 // requests only back to Loa, images from the web (post bodies show them),
+// sound only from Loa (radio editions),
 // and never inside a frame.
 func pagePolicy(nonce string) string {
 	return "default-src 'none'; script-src 'self'; connect-src 'self'; img-src https: http: data: blob:; " +
-		"style-src 'self' 'nonce-" + nonce + "'; font-src 'self'; " +
+		"style-src 'self' 'nonce-" + nonce + "'; font-src 'self'; media-src 'self'; " +
 		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 }
 

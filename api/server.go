@@ -60,11 +60,13 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Server holds the handlers.
 type Server struct {
-	store     *storage.Store
-	registry  *channels.Registry
-	box       *secrets.Box
-	channels  *adapters.ChannelSet
-	pub       *publishing.Service
+	store    *storage.Store
+	registry *channels.Registry
+	box      *secrets.Box
+	channels *adapters.ChannelSet
+	pub      *publishing.Service
+	// admin applies the channel and feed-source rules (shared with the pages).
+	admin     *publishing.ChannelAdmin
 	pingRedis func(ctx context.Context) error
 	publicURL string
 	guard     *outbound.Guard
@@ -92,6 +94,8 @@ func New(o Options) *Server {
 	if s.loc = o.Location; s.loc == nil {
 		s.loc = time.FixedZone("ICT", 7*3600)
 	}
+	s.admin = publishing.NewChannelAdmin(publishing.ChannelAdminOptions{Publishing: s.pub, Store: s.store,
+		Registry: o.Registry, Box: s.box, Guard: s.guard, Channels: s.channels, PublicURL: s.publicURL})
 	s.logins = newLoginLimiter(s.now, maxLoginBuckets)
 	s.hashers = newPasswordHashers(o.PasswordHashers, hashWait)
 	s.dummyHash = dummyPasswordHash()
@@ -119,6 +123,10 @@ func New(o Options) *Server {
 	}
 	return s
 }
+
+// ChannelAdmin is the application layer for channels and feed sources the
+// handlers use, for the web pages to use the same rules.
+func (s *Server) ChannelAdmin() *publishing.ChannelAdmin { return s.admin }
 
 // Handler is the HTTP handler to serve.
 func (s *Server) Handler() http.Handler { return s.echo }

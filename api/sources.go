@@ -4,22 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/publishing"
-	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
-)
-
-const (
-	minPollEvery = 5 * time.Minute
-	maxPollEvery = 7 * 24 * time.Hour
 )
 
 type sourceRequest struct {
@@ -90,106 +82,28 @@ func viewSource(src storage.Source) sourceView {
 	return v
 }
 
-// createSource registers a feed of administrative-procedure updates.
+// createSource registers a feed of administrative-procedure updates; the
+// checks are publishing.ChannelAdmin's, shared with the web pages.
 func (s *Server) createSource(c echo.Context) error {
 	var req sourceRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	src, err := s.sourceFromRequest(req)
+	variants, err := decodeVariants(req.Variants)
 	if err != nil {
 		return err
 	}
-	if req.AgencyID != nil && *req.AgencyID <= 0 {
-		return invalid("agency_id", "must be an agency id")
+	in := publishing.SourceInput{AgencyID: req.AgencyID, Name: req.Name, URL: req.URL, PollEvery: req.PollEvery,
+		Mode: req.Mode, Template: req.Template, ChannelIDs: derefIDs(req.ChannelIDs), Variants: variants,
+		MaxAgeDays: req.MaxAgeDays}
+	if req.Digest != nil {
+		in.DigestRule = req.Digest.Rule
 	}
-	if req.AgencyID != nil {
-		src.AgencyID = *req.AgencyID
-	}
-	if err := s.pub.CreateSource(c.Request().Context(), currentUser(c), &src); err != nil {
+	src, err := s.admin.CreateSource(c.Request().Context(), currentUser(c), in)
+	if err != nil {
 		return err
 	}
 	return s.respondSource(c, src.ID, http.StatusCreated)
-}
-
-func (s *Server) sourceFromRequest(req sourceRequest) (storage.Source, error) {
-	name, err := requiredText("name", req.Name, 200, "")
-	if err != nil {
-		return storage.Source{}, err
-	}
-	url := strings.TrimSpace(deref(req.URL))
-	if err := s.guard.CheckURL(url); err != nil {
-		return storage.Source{}, invalid("url", err.Error())
-	}
-	masked, sealed, err := s.sealFeedURL(url)
-	if err != nil {
-		return storage.Source{}, err
-	}
-	every, err := pollEvery(req.PollEvery)
-	if err != nil {
-		return storage.Source{}, err
-	}
-	mode := orDefault(deref(req.Mode), storage.SourceReview)
-	if mode != storage.SourceReview && mode != storage.SourceAuto {
-		return storage.Source{}, invalid("mode", "must be review (posts wait for approval) or auto (posts are scheduled at once)")
-	}
-	tmpl, err := sourceTemplate(req.Template)
-	if err != nil {
-		return storage.Source{}, err
-	}
-	targets, err := s.targets(req.ChannelIDs, req.Variants)
-	if err != nil {
-		return storage.Source{}, err
-	}
-	digest, err := digestRule(req.Digest)
-	if err != nil {
-		return storage.Source{}, err
-	}
-	maxAge := 30
-	if req.MaxAgeDays != nil {
-		if maxAge = *req.MaxAgeDays; maxAge < 0 || maxAge > 3650 {
-			return storage.Source{}, invalid("max_age_days", "must be between 0 (no limit) and 3650")
-		}
-	}
-	return storage.Source{Name: name, URL: masked, URLSealed: sealed, PollEvery: int64(every / time.Second), Mode: mode, Template: tmpl,
-		Targets: targets, DigestRule: digest, MaxAgeDays: maxAge}, nil
-}
-
-// sealFeedURL keeps the credentials inside a feed URL like other secrets:
-// the URL is stored masked, and whole only sealed (nil when it has none).
-func (s *Server) sealFeedURL(raw string) (masked string, sealed []byte, err error) {
-	masked = secrets.MaskURL(raw)
-	if masked == raw {
-		return raw, nil, nil
-	}
-	sealed, err = s.box.Seal([]byte(raw))
-	return masked, sealed, err
-}
-
-func pollEvery(raw *string) (time.Duration, error) {
-	if raw == nil {
-		return time.Hour, nil
-	}
-	d, err := time.ParseDuration(*raw)
-	if err != nil || d < minPollEvery || d > maxPollEvery {
-		return 0, invalid("poll_every", "must be a duration from 5m to 168h, such as 15m or 1h")
-	}
-	return d, nil
-}
-
-func sourceTemplate(t *sources.Template) (sources.Template, error) {
-	var tmpl sources.Template
-	if t != nil {
-		tmpl = *t
-	}
-	if _, err := sources.ParseTemplate(tmpl); err != nil {
-		var fe content.FieldError
-		if errors.As(err, &fe) {
-			return sources.Template{}, invalid("template."+fe.Field, strings.TrimPrefix(fe.Message, fe.Field+": "))
-		}
-		return sources.Template{}, invalid("template", err.Error())
-	}
-	return tmpl, nil
 }
 
 func (s *Server) targets(ids *[]int64, variants map[string]json.RawMessage) (storage.Targets, error) {
@@ -198,19 +112,6 @@ func (s *Server) targets(ids *[]int64, variants map[string]json.RawMessage) (sto
 		return storage.Targets{}, err
 	}
 	return publishing.Targets(derefIDs(ids), vs)
-}
-
-func digestRule(d *struct {
-	Rule string `json:"rule"`
-}) (string, error) {
-	if d == nil || strings.TrimSpace(d.Rule) == "" {
-		return "", nil
-	}
-	rule := strings.TrimSpace(d.Rule)
-	if _, err := recurrence.Compile(recurrence.Spec{Rule: rule, StartsAt: time.Now()}); err != nil {
-		return "", invalid("digest.rule", err.Error())
-	}
-	return rule, nil
 }
 
 func (s *Server) listSources(c echo.Context) error {

@@ -9,13 +9,29 @@ type NotFoundError struct{ What string }
 
 func (e *NotFoundError) Error() string { return e.What + " not found" }
 
-// InvalidError: a field of the request breaks a rule.
+// InvalidError: a field of the request breaks a rule. Err, when set, is
+// the typed cause (a *channels.ConfigError, an *outbound.BlockedError), so
+// a page can say it in its own words.
 type InvalidError struct {
 	Field   string
 	Message string
+	// Rule names the broken rule for callers that say it in their own
+	// words (the pages, in Vietnamese); empty when there is no such name.
+	Rule string
+	// Err is the underlying refusal (a channel config or guard error), for
+	// callers that tell them apart.
+	Err error
 }
 
+// Rules an InvalidError may name.
+const (
+	RuleInPast   = "in_past"
+	RuleTooFar   = "too_far_ahead"
+	RuleBadValue = "bad_value"
+)
+
 func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
+func (e *InvalidError) Unwrap() error { return e.Err }
 
 func invalid(field, msg string) error { return &InvalidError{Field: field, Message: msg} }
 

@@ -65,13 +65,14 @@ func (s *Service) publishAt(raw string) (time.Time, error) {
 	}
 	at, err := time.Parse(time.RFC3339, raw)
 	if err != nil {
-		return time.Time{}, invalid("publish_at", "must be an RFC 3339 time such as 2026-12-01T07:30:00+07:00")
+		return time.Time{}, &InvalidError{Field: "publish_at", Rule: RuleBadValue,
+			Message: "must be an RFC 3339 time such as 2026-12-01T07:30:00+07:00"}
 	}
 	switch {
 	case at.Before(now.Add(-pastTolerance)):
-		return time.Time{}, invalid("publish_at", "is in the past")
+		return time.Time{}, &InvalidError{Field: "publish_at", Rule: RuleInPast, Message: "is in the past"}
 	case at.After(now.Add(maxScheduleAge)):
-		return time.Time{}, invalid("publish_at", "is more than five years ahead")
+		return time.Time{}, &InvalidError{Field: "publish_at", Rule: RuleTooFar, Message: "is more than five years ahead"}
 	case at.Before(now):
 		at = now
 	}

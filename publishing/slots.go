@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/loa-vn/loa/storage"
@@ -74,4 +75,34 @@ func (s *Service) candidateSlots(chs []storage.Channel) []time.Time {
 		}
 	}
 	return out
+}
+
+// maxSlots bounds a channel's posting times a day.
+const maxSlots = 24
+
+// CleanSlots validates a channel's posting slots: at most 24 distinct
+// local "HH:MM" times, returned sorted; none is nil.
+func CleanSlots(raw []string) (storage.Slots, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	if len(raw) > maxSlots {
+		return nil, invalid("slots", fmt.Sprintf("at most %d posting times a day", maxSlots))
+	}
+	seen := map[string]bool{}
+	out := make([]string, 0, len(raw))
+	for _, s := range raw {
+		t, err := time.Parse("15:04", strings.TrimSpace(s))
+		if err != nil {
+			return nil, invalid("slots", fmt.Sprintf("%q is not a time such as 07:00", s))
+		}
+		hm := t.Format("15:04")
+		if seen[hm] {
+			return nil, invalid("slots", hm+" is listed twice")
+		}
+		seen[hm] = true
+		out = append(out, hm)
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -159,7 +159,7 @@ func rescheduleRefusal(err error, id int64) (status int, field, msg string, know
 		return http.StatusForbidden, "", fmt.Sprintf("Bạn không được dời lịch tin số %d: chuyên viên chỉ dời được tin do chính mình soạn.", id) + unchanged, true
 	case errors.As(err, &state):
 		return http.StatusConflict, "", fmt.Sprintf("Không dời lịch được tin số %d: tin đã bắt đầu gửi, đã gửi xong hoặc đã bị hủy.", id) + unchanged, true
-	case errors.As(err, &bad) && bad.Message == "is in the past":
+	case errors.As(err, &bad) && bad.Rule == publishing.RuleInPast:
 		return http.StatusUnprocessableEntity, "date", "Thời điểm mới đã qua. Vui lòng chọn ngày giờ trong tương lai." + unchanged, true
 	case errors.As(err, &bad):
 		return http.StatusUnprocessableEntity, "date", "Thời điểm mới không hợp lệ: chỉ hẹn giờ được trong vòng năm năm tới." + unchanged, true
