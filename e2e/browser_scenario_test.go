@@ -79,9 +79,8 @@ func TestBrowser(t *testing.T) {
 	step("sign in", func(t *testing.T) {
 		c.open("dang nhap", "/login")
 		c.do(chromedp.SendKeys(chromedp.ID("name"), w.officer),
-			chromedp.SendKeys(chromedp.ID("password"), "sai mật khẩu"),
-			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+			chromedp.SendKeys(chromedp.ID("password"), "sai mật khẩu"))
+		c.clickAndLoad(`main form button[type=submit]`)
 		c.mustSee("Tên đăng nhập hoặc mật khẩu không đúng")
 		c.checkPage("dang nhap sai mat khau")
 		c.login(w.officer, browserPassword)
@@ -126,13 +125,13 @@ func TestBrowser(t *testing.T) {
 			c.mustSee(fmt.Sprintf("Tin số %d: %s", p.id, p.title))
 		}
 		reject := fmt.Sprintf("#tin-%d", posts[2].id)
-		c.do(chromedp.SendKeys(chromedp.CSS(reject+" textarea[name=reason]"), "Trùng nội dung với tin đã đăng"),
-			chromedp.Click(chromedp.CSS(reject+" .appr-reject button")),
-			chromedp.WaitVisible(chromedp.CSS(".appr-ok")))
+		c.do(chromedp.SendKeys(chromedp.CSS(reject+" textarea[name=reason]"), "Trùng nội dung với tin đã đăng"))
+		c.clickAndLoad(reject + " .appr-reject button")
+		c.mustSee(fmt.Sprintf("Đã từ chối tin số %d", posts[2].id))
 		c.checkPage("da tu choi")
 		for _, p := range posts[:2] {
-			c.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#tin-%d form[action$="/approve"] button`, p.id))),
-				chromedp.WaitVisible(chromedp.CSS(".appr-ok")))
+			c.clickAndLoad(fmt.Sprintf(`#tin-%d form[action$="/approve"] button`, p.id))
+			c.mustSee(fmt.Sprintf("Đã duyệt tin số %d", p.id))
 		}
 		c.checkPage("da duyet")
 		for i, want := range []string{"scheduled", "scheduled", "rejected"} {

@@ -149,6 +149,32 @@ func (c *chrome) do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// run runs one action within 30 s.
+func run[T any](c *chrome, a chromedp.Action[T]) (T, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, a)
+}
+
+// clickAndLoad clicks what sel finds — a link or a form's button — and
+// waits until the next page has loaded: waiting for an element instead
+// could find it on the page being left.
+func (c *chrome) clickAndLoad(sel string) {
+	c.t.Helper()
+	eval[bool](c, `window.loaTestLeaving = true`)
+	c.do(chromedp.Click(chromedp.CSS(sel)))
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		// Between the pages there is no document to ask: errors are expected.
+		loaded, err := run(c, chromedp.Evaluate[bool](`!window.loaTestLeaving && document.readyState === "complete"`))
+		if err == nil && loaded {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("after clicking %s, no new page loaded (at %s)", sel, c.location())
+		}
+	}
+}
+
 // eval evaluates a script (awaiting a promise) into T.
 func eval[T any](c *chrome, script string) T {
 	c.t.Helper()
@@ -209,7 +235,7 @@ func (c *chrome) checkPage(name string) {
 		c.do(chromedp.EmulateViewport(s.width, s.height, opts...))
 		c.checkWidth(where, s.name, s.width)
 		c.checkAxe(where, s.name)
-		png, err := chromedp.Run(c.ctx, chromedp.FullScreenshot(100))
+		png, err := run(c, chromedp.FullScreenshot(100))
 		if err != nil {
 			c.t.Fatalf("screenshot of %s: %v", where, err)
 		}
@@ -247,10 +273,20 @@ func (c *chrome) checkConsole(where string) {
 	}
 }
 
-// visibleText is what a reader sees or hears: the title, the rendered
-// text, and the labels that live in attributes.
+// visibleText is what a reader sees or hears: the title, the text of the
+// page (closed <details> opened for the scan; code samples such as
+// template fields left out), and the labels that live in attributes.
 const visibleText = `(() => {
-  const out = [document.title, document.body.innerText];
+  const closed = [...document.querySelectorAll('details:not([open])')];
+  closed.forEach(d => d.open = true);
+  const out = [document.title];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('code, kbd, samp, pre, script, style, noscript, template') ||
+        !el.checkVisibility({visibilityProperty: true})) continue;
+    if (n.data.trim()) out.push(n.data);
+  }
   const buttons = 'input[type=submit],input[type=button],input[type=reset]';
   for (const el of document.querySelectorAll('[placeholder],[aria-label],[title],[alt],' + buttons)) {
     for (const a of ['placeholder', 'aria-label', 'title', 'alt']) {
@@ -259,6 +295,7 @@ const visibleText = `(() => {
     }
     if (el.matches(buttons) && el.value) out.push(el.value);
   }
+  closed.forEach(d => d.open = false);
   return {lang: document.documentElement.lang, texts: out};
 })()`
 
@@ -331,13 +368,14 @@ func (c *chrome) login(name, password string) {
 	c.t.Helper()
 	c.do(chromedp.Navigate(c.base+"/login"),
 		chromedp.SendKeys(chromedp.ID("name"), name),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form.logout`)))
+		chromedp.SendKeys(chromedp.ID("password"), password))
+	c.clickAndLoad(`main form button[type=submit]`)
+	c.do(chromedp.WaitVisible(chromedp.CSS(`form.logout`)))
 }
 
 // logout signs out with the header's button.
 func (c *chrome) logout() {
 	c.t.Helper()
-	c.do(chromedp.Click(chromedp.CSS(`form.logout button`)), chromedp.WaitVisible(chromedp.ID("password")))
+	c.clickAndLoad(`form.logout button`)
+	c.do(chromedp.WaitVisible(chromedp.ID("password")))
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -39,6 +41,8 @@ const (
 	districtBAdmin  = "qt huyen b"
 )
 
+// newScopeWorld fills h, a harness with every channel kind (see
+// newChannelHarness) so each channel page works for the control.
 func newScopeWorld(h *harness) scopeWorld {
 	h.t.Helper()
 	ctx := context.Background()
@@ -53,13 +57,15 @@ func newScopeWorld(h *harness) scopeWorld {
 			h.t.Fatal(err)
 		}
 	}
-	h.user(provinceAdmin, storage.RoleAdmin, scopePassword, root.ID)
+	admin := h.user(provinceAdmin, storage.RoleAdmin, scopePassword, root.ID)
 	h.user(provinceOfficer, storage.RoleOfficer, scopePassword, root.ID)
 	h.user(districtBAdmin, storage.RoleAdmin, scopePassword, b.ID)
 	officerA := h.user("cv huyen a", storage.RoleOfficer, scopePassword, a.ID)
 
-	ch := storage.Channel{Name: "Cổng huyện A", Kind: "webhook", ConfigSealed: []byte("s"), AgencyID: a.ID}
-	if err := h.store.CreateChannel(ctx, &ch, "test"); err != nil {
+	name, kind := "Cổng huyện A", "webhook"
+	ch, err := h.pages.admin().CreateChannel(ctx, admin, publishing.ChannelInput{Name: &name, Kind: &kind, AgencyID: &a.ID,
+		Config: json.RawMessage(`{"url": "http://127.0.0.1:9/tin", "secret": "khoa-ky-du-dai-0123456789"}`)})
+	if err != nil {
 		h.t.Fatal(err)
 	}
 	// A channel needing re-authorisation has every channel page, the
@@ -227,7 +233,7 @@ func (h *harness) mustBeUnchanged(t *testing.T, before map[string][]string, what
 // any table (posts, deliveries, channels, users, agencies, sessions, …),
 // though the form names real objects.
 func TestEveryFormNeedsItsToken(t *testing.T) {
-	h := newHarness(t)
+	h := newChannelHarness(t).harness
 	w := newScopeWorld(h)
 	b := h.browser()
 	b.mustLogin(provinceAdmin, scopePassword)
@@ -292,7 +298,7 @@ func (h *harness) refused(t *testing.T, b *browser, method, path string, form ur
 // object, posted by that user with their own valid token, is refused and
 // changes nothing.
 func TestPagesOutsideScope(t *testing.T) {
-	h := newHarness(t)
+	h := newChannelHarness(t).harness
 	w := newScopeWorld(h)
 	inside := h.browser()
 	inside.mustLogin(provinceAdmin, scopePassword)

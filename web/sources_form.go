@@ -61,7 +61,7 @@ var placeholderHelp = []option{
 	{"{{.Title}}", "tiêu đề của tin trong nguồn"},
 	{"{{.Summary}}", "tóm tắt của tin (đã bỏ định dạng)"},
 	{"{{.Link}}", "địa chỉ bài gốc"},
-	{"{{.Published}}", "thời điểm đăng; dùng với date: {{date .Published}} cho ra dd/mm/yyyy"},
+	{"{{.Published}}", "thời điểm đăng; viết {{date .Published}} để có dạng dd/mm/yyyy"},
 	{"{{.ImageURL}}", "địa chỉ ảnh minh họa, nếu có"},
 	{"{{.FeedTitle}}", "tên của nguồn tin"},
 	{"{{.GUID}}", "mã định danh của tin trong nguồn"},

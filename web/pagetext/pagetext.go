@@ -12,9 +12,13 @@ import (
 
 // technical are the words a page may show untranslated: product and
 // platform names and technical terms Vietnamese offices use as they are.
-// Add a word only when no Vietnamese label would be clearer.
+// Add a word only when no Vietnamese label would be clearer. The last
+// line are the names platforms give the credentials an admin copies from
+// their consoles (App ID, App Secret, access token, refresh token,
+// signing secret), shown in parentheses after the Vietnamese label.
 var technical = wordSet(`loa rss atom zalo oa facebook wordpress webhook utc asia ho_chi_minh
-	url email http https api id json txt wav smtp`)
+	url email http https api id json txt wav smtp guid
+	app secret signing access refresh token`)
 
 // english are common English words a forgotten label would contain.
 // Words that are also Vietnamese without diacritics ("a", "an", "to",
@@ -48,10 +52,11 @@ var syllable = regexp.MustCompile(`^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklm
 var token = regexp.MustCompile(`[\p{L}\p{M}_]+`)
 
 // notProse are whitespace-separated pieces that are addresses or
-// identifiers rather than words: URLs, paths, e-mail addresses, host and
-// file names, names_with_underscores, and anything with a digit in it
-// (units such as 390px, codes such as 12a).
-var notProse = regexp.MustCompile(`://|^/|@|\w\.\w|_|\d`)
+// identifiers rather than words: URLs, paths and formats (a/b, dd/mm),
+// e-mail addresses, host and file names, names_with_underscores, template
+// code ({{.Title}}), and anything with a digit in it (units such as
+// 390px, codes such as 12a).
+var notProse = regexp.MustCompile(`://|/|@|\w\.\w|_|[{}]|\d`)
 
 // Words returns the words of visible text, leaving out addresses and
 // identifiers (see notProse).

@@ -21,6 +21,7 @@ func TestUntranslated(t *testing.T) {
 		{"technical words", true, nil, "Kênh RSS/Atom và webhook, Zalo OA, Trang Facebook (WordPress), URL, ID", nil},
 		{"addresses and identifiers", true, nil,
 			"Mở http://127.0.0.1:8080/feeds/tin-cchc.rss hoặc /setup/abc, gửi tới admin@example.gov.vn, giờ Asia/Ho_Chi_Minh, rộng 390px", nil},
+		{"template code and formats", true, nil, "dùng {{date .Published}} cho ra dd/mm/yyyy; {{with .ImageURL}}…{{end}}", nil},
 		{"test data allowed", true, []string{"Tin CCHC"}, "Kênh Tin CCHC", nil},
 		{"test data not allowed", true, nil, "Kênh Tin CCHC", []string{"CCHC"}},
 		{"mixed case", true, nil, "Lưu Draft", []string{"Draft"}},
