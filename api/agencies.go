@@ -2,19 +2,14 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loa-vn/loa/publishing"
+	"github.com/loa-vn/loa/admin"
 	"github.com/loa-vn/loa/storage"
 )
-
-// maxAgencyNameRunes matches LOA_AGENCY_NAME's limit and the column.
-const maxAgencyNameRunes = 200
 
 type agencyView struct {
 	ID       int64  `json:"id"`
@@ -42,19 +37,6 @@ type agencyRequest struct {
 	Disabled *bool           `json:"disabled"`
 }
 
-var errAgencyCodeTaken = &Error{Status: http.StatusConflict, Code: "conflict", Message: "an agency with this code already exists"}
-
-// agencyCode checks a code sent in a request.
-func agencyCode(raw *string) (string, error) {
-	if raw == nil || *raw == "" {
-		return "", invalid("code", `is required: lowercase letters, digits and "-", like "xa-dong-tam"`)
-	}
-	if !storage.ValidAgencyCode(*raw) {
-		return "", invalid("code", `must be 1–64 lowercase letters, digits and "-", starting with a letter or digit`)
-	}
-	return *raw, nil
-}
-
 // parentID reads parent_id: nil when absent or null (null says so).
 func parentID(raw json.RawMessage) (id *int64, null bool, err error) {
 	if len(raw) == 0 {
@@ -70,26 +52,10 @@ func parentID(raw json.RawMessage) (id *int64, null bool, err error) {
 	return &v, false, nil
 }
 
-// inCallerScope answers, by the policy, whether the agency id is the
-// caller's agency or beneath it; an agency that does not exist is not.
+// inCallerScope answers whether agency id is the caller's agency or
+// beneath it (see admin.Service.InScope).
 func (s *Server) inCallerScope(c echo.Context, id int64) (bool, error) {
-	err := s.authorize(c, publishing.View, "agency", id, 0)
-	var missing *publishing.NotFoundError
-	if errors.As(err, &missing) || errors.Is(err, storage.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// scopedParent checks that the parent named in a request is in the
-// caller's subtree; one outside it is refused exactly like one that does
-// not exist.
-func (s *Server) scopedParent(c echo.Context, id int64) error {
-	ok, err := s.inCallerScope(c, id)
-	if err != nil || ok {
-		return err
-	}
-	return invalid("parent_id", fmt.Sprintf("agency %d does not exist", id))
+	return s.admin.InScope(c.Request().Context(), currentUser(c), id)
 }
 
 // loadScopedAgency returns the agency in the path, answering 404 for one
@@ -99,27 +65,21 @@ func (s *Server) loadScopedAgency(c echo.Context) (storage.Agency, error) {
 	if err != nil {
 		return storage.Agency{}, err
 	}
-	ok, err := s.inCallerScope(c, id)
-	if err != nil {
-		return storage.Agency{}, err
-	}
-	if !ok {
-		return storage.Agency{}, notFound("agency")
-	}
-	return s.store.GetAgency(c.Request().Context(), id)
+	return s.admin.Agency(c.Request().Context(), currentUser(c), id)
 }
 
+// createAgency creates an agency (see admin.Service.CreateAgency). Name
+// and code are checked before parent_id is read, so a request with
+// several mistakes reports the first field.
 func (s *Server) createAgency(c echo.Context) error {
 	var req agencyRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	name, err := requiredText("name", req.Name, maxAgencyNameRunes, "")
-	if err != nil {
+	if _, err := admin.AgencyName(req.Name); err != nil {
 		return err
 	}
-	code, err := agencyCode(req.Code)
-	if err != nil {
+	if _, err := admin.AgencyCode(req.Code); err != nil {
 		return err
 	}
 	parent, _, err := parentID(req.ParentID)
@@ -132,17 +92,8 @@ func (s *Server) createAgency(c echo.Context) error {
 	if req.Disabled != nil {
 		return invalid("disabled", "cannot be set on a new agency")
 	}
-	if err := s.scopedParent(c, *parent); err != nil {
-		return err
-	}
-	a := storage.Agency{Name: name, Code: code, ParentID: parent}
-	if err := s.store.CreateAgency(c.Request().Context(), &a, actor(c)); err != nil {
-		if errors.Is(err, storage.ErrConflict) {
-			return errAgencyCodeTaken
-		}
-		return err
-	}
-	a, err = s.store.GetAgency(c.Request().Context(), a.ID)
+	a, err := s.admin.CreateAgency(c.Request().Context(), currentUser(c),
+		admin.NewAgency{Name: req.Name, Code: req.Code, ParentID: *parent})
 	if err != nil {
 		return err
 	}
@@ -157,7 +108,7 @@ func (s *Server) listAgencies(c echo.Context) error {
 	if err != nil || !ok {
 		return s.renderAgencies(c, nil, err)
 	}
-	as, err := s.store.ListAgencies(c.Request().Context(), top)
+	as, err := s.admin.Agencies(c.Request().Context(), currentUser(c), top)
 	return s.renderAgencies(c, as, err)
 }
 
@@ -192,20 +143,16 @@ func (s *Server) updateAgency(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var change storage.AgencyChange
+	change := admin.AgencyChange{Name: req.Name, Code: req.Code, Disabled: req.Disabled}
 	if req.Name != nil {
-		name, err := requiredText("name", req.Name, maxAgencyNameRunes, "")
-		if err != nil {
+		if _, err := admin.AgencyName(req.Name); err != nil {
 			return err
 		}
-		change.Name = &name
 	}
 	if req.Code != nil {
-		code, err := agencyCode(req.Code)
-		if err != nil {
+		if _, err := admin.AgencyCode(req.Code); err != nil {
 			return err
 		}
-		change.Code = &code
 	}
 	parent, null, err := parentID(req.ParentID)
 	switch {
@@ -213,17 +160,9 @@ func (s *Server) updateAgency(c echo.Context) error {
 		return err
 	case null && a.ParentID != nil:
 		return invalid("parent_id", "only the root agency has no parent")
-	case parent != nil:
-		if err := s.scopedParent(c, *parent); err != nil {
-			return err
-		}
-		change.ParentID = parent
 	}
-	change.Disabled = req.Disabled
-	a, err = s.store.UpdateAgency(c.Request().Context(), a.ID, change, actor(c))
-	if errors.Is(err, storage.ErrConflict) {
-		return errAgencyCodeTaken
-	}
+	change.ParentID = parent
+	a, err = s.admin.UpdateAgency(c.Request().Context(), currentUser(c), a.ID, change)
 	if err != nil {
 		return err
 	}

@@ -187,10 +187,11 @@ func (e *env) serve(t *testing.T, box *secrets.Box, opts ...envOption) *httptest
 	// The test sinks and feeds listen on loopback, which Loa refuses unless
 	// LOA_ALLOW_PRIVATE_TARGETS allows it; so the tests allow it.
 	guard := outbound.New(outbound.Options{AllowPrivate: loopback})
+	set := adapters.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL, HTTPClient: guard.Client(5 * time.Second)})
 	o := api.Options{
 		Store: e.store, Registry: reg, Box: box, PingRedis: e.redis.Ping,
-		Channels: adapters.NewChannelSet(reg, box, channels.Env{PublicBaseURL: publicURL, HTTPClient: guard.Client(5 * time.Second)}),
-		Publishing: publishing.New(publishing.Options{Store: e.store, Scheduler: e.sched, Secrets: box, Kinds: reg.Names(),
+		Channels: set,
+		Publishing: publishing.New(publishing.Options{Store: e.store, Scheduler: e.sched, Secrets: box, Kinds: reg.Names(), Adapters: set,
 			Fetcher:  sources.NewFetcher(sources.FetcherOptions{Timeout: 2 * time.Second, Client: guard.Client(0)}),
 			Location: time.FixedZone("ICT", 7*3600), Horizon: 30 * 24 * time.Hour, Logger: slog.New(slog.DiscardHandler),
 			Now: func() time.Time { return testNow }}),

@@ -75,17 +75,7 @@ func (s *Server) postEdit(req postRequest, p storage.Post) (storage.PostEdit, er
 	merged := postRequest{Title: or(req.Title, p.Title), Summary: or(req.Summary, p.Summary), Body: or(req.Body, p.Body),
 		Category: or(req.Category, p.Category), Audience: or(req.Audience, p.Audience), Link: or(req.Link, p.Link),
 		ImageURL: or(req.ImageURL, p.ImageURL), Priority: or(req.Priority, p.Priority), PublishAt: req.PublishAt}
-	clean, err := s.pub.Clean(fields(merged))
-	if err != nil {
-		return storage.PostEdit{}, err
-	}
-	e := storage.PostEdit{Title: &clean.Title, Summary: &clean.Summary, Body: &clean.Body, Category: &clean.Category,
-		Audience: &clean.Audience, Link: &clean.Link, ImageURL: &clean.ImageURL, Priority: &clean.Priority}
-	if req.PublishAt != nil {
-		at := clean.PublishAt
-		e.PublishAt = &at
-	}
-	return e, nil
+	return s.pub.PostEdit(fields(merged), req.PublishAt == nil)
 }
 
 func or(v *string, fallback string) *string {

@@ -37,10 +37,10 @@ func (s *Server) viewChannel(ch storage.Channel) (channelView, error) {
 	if v.Slots == nil {
 		v.Slots = []string{}
 	}
-	if rssURL, atomURL, ok := s.admin.FeedURLs(ch); ok {
+	if rssURL, atomURL, ok := s.channelAdmin.FeedURLs(ch); ok {
 		v.FeedURLs = &feedURLs{RSS: rssURL, Atom: atomURL}
 	}
-	masked, err := s.admin.MaskedConfig(ch)
+	masked, err := s.channelAdmin.MaskedConfig(ch)
 	if err != nil {
 		return v, err
 	}
@@ -70,7 +70,7 @@ func (s *Server) createChannel(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ch, err := s.admin.CreateChannel(c.Request().Context(), currentUser(c), req.input())
+	ch, err := s.channelAdmin.CreateChannel(c.Request().Context(), currentUser(c), req.input())
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Server) loadChannel(c echo.Context, action publishing.Action) (storage.
 	if err != nil {
 		return storage.Channel{}, err
 	}
-	return s.admin.Channel(c.Request().Context(), currentUser(c), id, action)
+	return s.channelAdmin.Channel(c.Request().Context(), currentUser(c), id, action)
 }
 
 // updateChannel renames a channel, changes its config (secrets sent back
@@ -132,14 +132,14 @@ func (s *Server) updateChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.admin.Channel(c.Request().Context(), currentUser(c), id, publishing.ManageChannels); err != nil {
+	if _, err := s.channelAdmin.Channel(c.Request().Context(), currentUser(c), id, publishing.ManageChannels); err != nil {
 		return err
 	}
 	var req channelRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ch, err := s.admin.UpdateChannel(c.Request().Context(), currentUser(c), id, req.input())
+	ch, err := s.channelAdmin.UpdateChannel(c.Request().Context(), currentUser(c), id, req.input())
 	if err != nil {
 		return err
 	}

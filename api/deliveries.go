@@ -77,16 +77,12 @@ func (s *Server) listDeliveries(c echo.Context) error {
 	if f.ChannelID, err = queryID(c, "channel_id"); err != nil {
 		return err
 	}
-	agency, ok, err := s.listAgency(c)
-	if err != nil {
+	if f.Agency, err = queryID(c, "agency_id"); err != nil {
 		return err
 	}
-	var ds []storage.Delivery
-	if ok {
-		f.Agency = agency
-		if ds, err = s.store.ListDeliveries(c.Request().Context(), f); err != nil {
-			return err
-		}
+	ds, err := s.pub.ListDeliveries(c.Request().Context(), currentUser(c), f)
+	if err != nil {
+		return err
 	}
 	items := make([]deliveryView, 0, len(ds))
 	for _, d := range ds[:min(len(ds), page.limit)] {
@@ -129,6 +125,19 @@ func (s *Server) retryDelivery(c echo.Context) error {
 		return err
 	}
 	d, err := s.pub.Retry(c.Request().Context(), currentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewDelivery(d))
+}
+
+// cancelDelivery cancels one delivery that has not started going out.
+func (s *Server) cancelDelivery(c echo.Context) error {
+	id, err := pathID(c, "id", "delivery")
+	if err != nil {
+		return err
+	}
+	d, err := s.pub.CancelDelivery(c.Request().Context(), currentUser(c), id)
 	if err != nil {
 		return err
 	}

@@ -304,3 +304,38 @@ func TestRetryDelivery(t *testing.T) {
 		t.Errorf("post status after retries = %q, want scheduled", got.Status)
 	}
 }
+
+// One delivery that has not gone out is canceled alone, by its post's
+// author or an editor; the post's other deliveries go on.
+func TestCancelDelivery(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var chs []int64
+	for _, n := range []string{"A", "B", "C"} {
+		chs = append(chs, e.createWebhook(n).ID)
+	}
+	p := e.createPost(officerToken, postBody(chs...))
+	first, second, sent := p.Deliveries[0].ID, p.Deliveries[1].ID, p.Deliveries[2].ID
+	e.finish(sent, storage.DeliveryDelivered)
+	cancel := func(id int64, token string) response {
+		return e.post(fmt.Sprintf("/api/v1/deliveries/%d/cancel", id), token, nil)
+	}
+	got := wantError(t, cancel(first, officer2Token), http.StatusForbidden, "forbidden", "")
+	if !strings.Contains(got.Message, "their own posts") {
+		t.Errorf("refusal %q", got.Message)
+	}
+	r := cancel(first, officerToken)
+	wantStatus(t, r, http.StatusOK)
+	if d := decode[deliveryJSON](t, r); d.ID != first || d.Status != storage.DeliveryCanceled {
+		t.Errorf("canceled = %+v", d)
+	}
+	if runs := e.sched.callsOf("unschedule"); len(runs) != 1 || runs[0] != first {
+		t.Errorf("unschedule calls = %v", runs)
+	}
+	wantError(t, cancel(first, editorToken), http.StatusConflict, "not_cancelable", "")
+	wantError(t, cancel(sent, editorToken), http.StatusConflict, "not_cancelable", "")
+	wantError(t, cancel(987654, editorToken), http.StatusNotFound, "not_found", "")
+	if d := decode[deliveryJSON](t, e.get(fmt.Sprintf("/api/v1/deliveries/%d", second), editorToken)); d.Status != storage.DeliveryScheduled {
+		t.Errorf("the post's other delivery is %s", d.Status)
+	}
+}

@@ -22,7 +22,7 @@ func (s *Server) edition(c echo.Context) error {
 	if !ok {
 		key = "" // no extension: not an edition file
 	}
-	ch, ed, err := s.admin.Edition(c.Request().Context(), currentUser(c), id, key)
+	ch, ed, err := s.channelAdmin.Edition(c.Request().Context(), currentUser(c), id, key)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (s *Server) edition(c echo.Context) error {
 		}
 		return c.JSONBlob(http.StatusOK, body)
 	case "wav":
-		wav, err := s.admin.EditionAudio(c.Request().Context(), ch, ed)
+		wav, err := s.channelAdmin.EditionAudio(c.Request().Context(), ch, ed)
 		if errors.Is(err, radio.ErrNoSpeechEngine) {
 			return &Error{Status: http.StatusNotImplemented, Code: "speech_unavailable",
 				Message: "speech synthesis is not installed on this server (install espeak-ng); use the .txt script"}

@@ -104,6 +104,7 @@ var matrix = map[string]route{
 	"GET /api/v1/deliveries":                        {list: true},
 	"GET /api/v1/deliveries/:id":                    {kind: "delivery"},
 	"POST /api/v1/deliveries/:id/retry":             {kind: "delivery"},
+	"POST /api/v1/deliveries/:id/cancel":            {kind: "delivery"},
 }
 
 // world is one agency's people and objects.

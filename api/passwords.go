@@ -127,6 +127,11 @@ func (h *passwordHashers) hash(ctx context.Context, password string) (string, er
 	return HashPassword(password)
 }
 
+// Hash is hash, for admin.Hasher.
+func (h *passwordHashers) Hash(ctx context.Context, password string) (string, error) {
+	return h.hash(ctx, password)
+}
+
 // check is CheckPassword inside a slot.
 func (h *passwordHashers) check(ctx context.Context, hash, password string) (bool, error) {
 	release, err := h.acquire(ctx)

@@ -216,7 +216,7 @@ func (s *Server) listPosts(c echo.Context) error {
 		return err
 	}
 	status := c.QueryParam("status")
-	if status != "" && !oneOf(status, storage.PostPendingApproval, storage.PostRejected, storage.PostScheduled,
+	if status != "" && !oneOf(status, storage.PostDraft, storage.PostPendingApproval, storage.PostRejected, storage.PostScheduled,
 		storage.PostPublished, storage.PostPartial, storage.PostFailed, storage.PostCanceled) {
 		return invalid("status", "unknown post status")
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/channels"
-	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -44,32 +43,11 @@ func (s *Server) previewPost(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
 
+// previewDelivery is the application layer's preview as JSON.
 func (s *Server) previewDelivery(ctx context.Context, p storage.Post, d storage.Delivery) previewView {
-	v := previewView{DeliveryID: d.ID, ChannelID: d.ChannelID}
-	ch, err := s.store.GetChannel(ctx, d.ChannelID)
-	if err != nil {
-		v.Error = "kênh không còn tồn tại"
-		return v
-	}
-	v.Channel, v.Kind = ch.Name, ch.Kind
-	adapter, err := s.channels.Get(ch)
-	if err != nil {
-		s.log.Warn("preview: cannot build channel", "channel_id", ch.ID, "err", err)
-		v.Error = "không dựng được kênh: cấu hình kênh không hợp lệ hoặc không mở được"
-		return v
-	}
-	msg := publishing.MessageFor(p, d)
-	if previewer, ok := adapter.(channels.Previewer); ok {
-		pv := previewer.Preview(msg)
-		if pv.Warnings == nil {
-			pv.Warnings = []string{}
-		}
-		v.Preview = &pv
-		return v
-	}
-	v.Preview = &channels.Preview{Text: msg.Title, Length: len([]rune(msg.Title)), Unit: "ký tự",
-		Fields: map[string]string{"title": msg.Title, "summary": msg.Summary}, Warnings: []string{}}
-	return v
+	pv := s.pub.Preview(ctx, p, d)
+	return previewView{DeliveryID: pv.DeliveryID, ChannelID: pv.ChannelID, Channel: pv.Channel, Kind: pv.Kind,
+		Preview: pv.Preview, Error: pv.Error}
 }
 
 type checkView struct {
@@ -88,7 +66,7 @@ func (s *Server) testChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.admin.TestChannel(c.Request().Context(), currentUser(c), id)
+	res, err := s.channelAdmin.TestChannel(c.Request().Context(), currentUser(c), id)
 	if err != nil {
 		return err
 	}

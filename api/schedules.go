@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/recurrence"
 	"github.com/loa-vn/loa/storage"
@@ -47,31 +45,17 @@ type scheduleView struct {
 	CreatedAt   time.Time            `json:"created_at"`
 }
 
-const (
-	upcomingShown = 5
-	// maxStartsAtPast is how far back a new schedule may start: occurrences
-	// before now are never published, and a start long ago bought nothing
-	// but work.
-	maxStartsAtPast = 24 * time.Hour
-)
+// upcomingShown is how many next occurrences a schedule shows.
+const upcomingShown = 5
 
 func (s *Server) viewSchedule(sc storage.Schedule) scheduleView {
 	v := scheduleView{ID: sc.ID, Name: sc.Name, AgencyID: sc.AgencyID, Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt.UTC(),
 		EndsAt: sc.EndsAt, Count: sc.Count, Status: sc.Status, CreatedBy: sc.CreatedBy, CreatedAt: sc.CreatedAt.UTC(),
-		Description: sc.Rule, NextAt: []time.Time{}, Template: sc.Template, ChannelIDs: sc.Targets.ChannelIDs}
-	rule, err := recurrence.Compile(publishing.ScheduleSpec(sc))
-	if err != nil {
-		return v
+		Description: sc.Rule, Template: sc.Template, ChannelIDs: sc.Targets.ChannelIDs}
+	if rule, err := recurrence.Compile(publishing.ScheduleSpec(sc)); err == nil {
+		v.Description = rule.Describe()
 	}
-	v.Description = rule.Describe()
-	at := s.now()
-	for len(v.NextAt) < upcomingShown {
-		next, ok := rule.Next(at)
-		if !ok {
-			break
-		}
-		v.NextAt, at = append(v.NextAt, next), next
-	}
+	v.NextAt = publishing.UpcomingOccurrences(sc, s.now(), upcomingShown)
 	return v
 }
 
@@ -98,99 +82,31 @@ func (s *Server) createSchedule(c echo.Context) error {
 	return s.respondSchedule(c, sc.ID, http.StatusCreated)
 }
 
+// scheduleFromRequest reads the request's wire format (times, the
+// template's shape, variants) and leaves the rules to
+// publishing.Service.CheckSchedule.
 func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, error) {
-	name, err := requiredText("name", req.Name, 200, "")
-	if err != nil {
+	d := publishing.ScheduleDraft{Name: deref(req.Name), Rule: deref(req.Rule), Timezone: deref(req.Timezone), Count: req.Count}
+	var err error
+	if d.StartsAt, err = optionalTime("starts_at", req.StartsAt); err != nil {
 		return storage.Schedule{}, err
 	}
-	startsAt := s.now().UTC()
-	if t, err := optionalTime("starts_at", req.StartsAt); err != nil {
-		return storage.Schedule{}, err
-	} else if t != nil {
-		startsAt = *t
-	}
-	if startsAt.Before(s.now().Add(-maxStartsAtPast)) {
-		return storage.Schedule{}, invalid("starts_at", "may be at most 1 day in the past")
-	}
-	endsAt, err := optionalTime("ends_at", req.EndsAt)
-	if err != nil {
+	if d.EndsAt, err = optionalTime("ends_at", req.EndsAt); err != nil {
 		return storage.Schedule{}, err
 	}
-	spec := recurrence.Spec{Rule: deref(req.Rule), Timezone: deref(req.Timezone), StartsAt: startsAt, EndsAt: endsAt}
-	if req.Count != nil {
-		spec.Count = *req.Count
-		if spec.Count < 1 {
-			return storage.Schedule{}, invalid("count", "must be between 1 and 1000")
-		}
+	if req.Template == nil {
+		return storage.Schedule{}, invalid("template", "is required: the post each occurrence creates")
 	}
-	if _, err := recurrence.Compile(spec); err != nil {
-		var fe *recurrence.FieldError
-		if errors.As(err, &fe) {
-			return storage.Schedule{}, invalid(fe.Field, strings.TrimPrefix(fe.Message, fe.Field+": "))
-		}
-		return storage.Schedule{}, invalid("rule", err.Error())
+	t := req.Template
+	if t.ChannelIDs != nil || t.Targets != nil || t.PublishAt != nil || t.Variants != nil {
+		return storage.Schedule{}, invalid("template", "holds post text only; channel_ids and variants go beside it, times come from the rule")
 	}
-	tmpl, err := s.scheduleTemplate(req.Template, spec.Timezone, startsAt)
-	if err != nil {
+	d.Template = fields(*t)
+	if d.Variants, err = decodeVariants(req.Variants); err != nil {
 		return storage.Schedule{}, err
 	}
-	targets, err := s.targets(req.ChannelIDs, req.Variants)
-	if err != nil {
-		return storage.Schedule{}, err
-	}
-	return storage.Schedule{Name: name, Rule: strings.TrimSpace(spec.Rule), Timezone: orDefault(spec.Timezone, recurrence.DefaultTimezone),
-		StartsAt: startsAt, EndsAt: endsAt, Count: spec.Count, Template: tmpl, Targets: targets}, nil
-}
-
-// scheduleTemplate applies the post rules to the template, checks its
-// placeholders and expands it for sample occurrences: each must pass the
-// same cleaning and limits as a hand-written post.
-func (s *Server) scheduleTemplate(req *postRequest, timezone string, sample time.Time) (storage.PostTemplate, error) {
-	if req == nil {
-		return storage.PostTemplate{}, invalid("template", "is required: the post each occurrence creates")
-	}
-	if req.ChannelIDs != nil || req.Targets != nil || req.PublishAt != nil || req.Variants != nil {
-		return storage.PostTemplate{}, invalid("template", "holds post text only; channel_ids and variants go beside it, times come from the rule")
-	}
-	p, err := s.pub.Clean(fields(*req))
-	var bad *publishing.InvalidError
-	if errors.As(err, &bad) {
-		return storage.PostTemplate{}, invalid("template."+bad.Field, bad.Message)
-	}
-	if err != nil {
-		return storage.PostTemplate{}, err
-	}
-	tmpl := storage.PostTemplate{Title: p.Title, Summary: p.Summary, Body: p.Body, Category: p.Category,
-		Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority}
-	text, err := publishing.NewOccurrenceText(tmpl, timezone)
-	if err != nil {
-		return storage.PostTemplate{}, templateError(err, " (use {{.Date}}, {{.Time}}, {{.Weekday}}, {{.Week}}, {{.Month}}, {{.Year}})")
-	}
-	for _, at := range sampleOccurrences(sample) {
-		if _, err := text.Post(at); err != nil {
-			return storage.PostTemplate{}, templateError(err, " on "+at.Format("02/01/2006"))
-		}
-	}
-	return tmpl, nil
-}
-
-// templateError reports a template's field error against template.<field>.
-func templateError(err error, hint string) error {
-	var fe content.FieldError
-	if errors.As(err, &fe) {
-		return invalid("template."+fe.Field, fe.Message+hint)
-	}
-	return err
-}
-
-// sampleOccurrences are a week of days from start, so every weekday name is
-// tried, and the last day of 2026, whose ISO week is 53.
-func sampleOccurrences(start time.Time) []time.Time {
-	out := []time.Time{time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC)}
-	for d := range 7 {
-		out = append(out, start.AddDate(0, 0, d))
-	}
-	return out
+	d.ChannelIDs = derefIDs(req.ChannelIDs)
+	return s.pub.CheckSchedule(d)
 }
 
 func orDefault(v, def string) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/loa-vn/loa/adapters"
+	"github.com/loa-vn/loa/admin"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/publishing"
@@ -65,20 +66,22 @@ type Server struct {
 	box      *secrets.Box
 	channels *adapters.ChannelSet
 	pub      *publishing.Service
-	// admin applies the channel and feed-source rules (shared with the pages).
-	admin     *publishing.ChannelAdmin
-	pingRedis func(ctx context.Context) error
-	publicURL string
-	guard     *outbound.Guard
-	loc       *time.Location
-	log       *slog.Logger
-	now       func() time.Time
-	echo      *echo.Echo
+	// channelAdmin applies the channel and feed-source rules (shared with the pages).
+	channelAdmin *publishing.ChannelAdmin
+	pingRedis    func(ctx context.Context) error
+	publicURL    string
+	guard        *outbound.Guard
+	loc          *time.Location
+	log          *slog.Logger
+	now          func() time.Time
+	echo         *echo.Echo
 	// dummyHash makes a log-in for an unknown name cost as much as a real
 	// one, so response times do not reveal which names exist.
 	dummyHash string
 	hashers   *passwordHashers
 	logins    *loginLimiter
+	// admin administers users and agencies, for the handlers and the pages.
+	admin *admin.Service
 }
 
 // New builds the server and its routes.
@@ -94,11 +97,12 @@ func New(o Options) *Server {
 	if s.loc = o.Location; s.loc == nil {
 		s.loc = time.FixedZone("ICT", 7*3600)
 	}
-	s.admin = publishing.NewChannelAdmin(publishing.ChannelAdminOptions{Publishing: s.pub, Store: s.store,
+	s.channelAdmin = publishing.NewChannelAdmin(publishing.ChannelAdminOptions{Publishing: s.pub, Store: s.store,
 		Registry: o.Registry, Box: s.box, Guard: s.guard, Channels: s.channels, PublicURL: s.publicURL})
 	s.logins = newLoginLimiter(s.now, maxLoginBuckets)
 	s.hashers = newPasswordHashers(o.PasswordHashers, hashWait)
 	s.dummyHash = dummyPasswordHash()
+	s.admin = admin.New(admin.Options{Store: o.Store, Publishing: o.Publishing, Hasher: s.hashers})
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -126,7 +130,11 @@ func New(o Options) *Server {
 
 // ChannelAdmin is the application layer for channels and feed sources the
 // handlers use, for the web pages to use the same rules.
-func (s *Server) ChannelAdmin() *publishing.ChannelAdmin { return s.admin }
+func (s *Server) ChannelAdmin() *publishing.ChannelAdmin { return s.channelAdmin }
+
+// Admin is the administration of users and agencies, shared with the
+// pages so both use one password hasher pool and one copy of the rules.
+func (s *Server) Admin() *admin.Service { return s.admin }
 
 // Handler is the HTTP handler to serve.
 func (s *Server) Handler() http.Handler { return s.echo }
@@ -199,6 +207,7 @@ func (s *Server) routes() {
 	v1.GET("/deliveries", s.listDeliveries, officer...)
 	v1.GET("/deliveries/:id", s.getDelivery, officer...)
 	v1.POST("/deliveries/:id/retry", s.retryDelivery, officer...)
+	v1.POST("/deliveries/:id/cancel", s.cancelDelivery, officer...)
 }
 
 // requestLog logs each request with stable keys; never headers or bodies,

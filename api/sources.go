@@ -99,7 +99,7 @@ func (s *Server) createSource(c echo.Context) error {
 	if req.Digest != nil {
 		in.DigestRule = req.Digest.Rule
 	}
-	src, err := s.admin.CreateSource(c.Request().Context(), currentUser(c), in)
+	src, err := s.channelAdmin.CreateSource(c.Request().Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}

@@ -6,22 +6,21 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/admin"
 	"github.com/loa-vn/loa/content"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
-
-const minPasswordRunes = 10
 
 type userView struct {
 	ID          int64      `json:"id"`
 	Name        string     `json:"name"`
 	Role        string     `json:"role"`
 	AgencyID    int64      `json:"agency_id"`
+	Email       string     `json:"email"`
 	HasPassword bool       `json:"has_password"`
 	Disabled    bool       `json:"disabled"`
 	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
@@ -29,7 +28,7 @@ type userView struct {
 }
 
 func viewUser(u storage.User) userView {
-	return userView{ID: u.ID, Name: u.Name, Role: u.Role, AgencyID: u.AgencyID, HasPassword: u.PasswordHash != "",
+	return userView{ID: u.ID, Name: u.Name, Role: u.Role, AgencyID: u.AgencyID, Email: u.Email, HasPassword: u.PasswordHash != "",
 		Disabled: u.DisabledAt != nil, DisabledAt: u.DisabledAt, CreatedAt: u.CreatedAt.UTC()}
 }
 
@@ -55,87 +54,19 @@ type userRequest struct {
 	Password *string `json:"password"`
 	Disabled *bool   `json:"disabled"`
 	AgencyID *int64  `json:"agency_id"`
+	// Email is where notifications are mailed; "" removes it.
+	Email *string `json:"email"`
 }
 
-func checkRole(role *string) (*string, error) {
-	if role == nil {
-		return nil, nil
-	}
-	if _, ok := roleRank[*role]; !ok {
-		return nil, invalid("role", "must be officer, editor or admin")
-	}
-	return role, nil
-}
-
-// Names and passwords are at most 200 bytes; longer ones are refused
-// before any other work, log-in included.
-const (
-	maxNameBytes     = 200
-	maxPasswordBytes = 200
-)
-
-func (s *Server) hashNewPassword(ctx context.Context, password *string) (*string, error) {
-	if password == nil {
-		return nil, nil
-	}
-	if utf8.RuneCountInString(*password) < minPasswordRunes {
-		return nil, invalid("password", "must be at least 10 characters")
-	}
-	if len(*password) > maxPasswordBytes {
-		return nil, invalid("password", "is longer than 200 bytes")
-	}
-	hash, err := s.hashers.hash(ctx, *password)
-	return &hash, err
-}
-
-var errNameTaken = &Error{Status: http.StatusConflict, Code: "conflict",
-	Message: "a user with this name (ignoring case and Unicode form) already exists"}
-
-// userName cleans a user name: plain text in NFC, 1–100 characters and
-// at most 200 bytes.
-func userName(raw *string) (string, error) {
-	if raw != nil && len(*raw) > maxNameBytes {
-		return "", invalid("name", "is longer than 200 bytes")
-	}
-	name, err := requiredText("name", raw, 100, "")
-	if err == nil && len(name) > maxNameBytes {
-		err = invalid("name", "is longer than 200 bytes")
-	}
-	return name, err
-}
-
+// createUser creates a user (see admin.Service.CreateUser).
 func (s *Server) createUser(c echo.Context) error {
 	var req userRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	name, err := userName(req.Name)
+	u, err := s.admin.CreateUser(c.Request().Context(), currentUser(c),
+		admin.NewUser{Name: req.Name, Role: req.Role, Password: req.Password, AgencyID: req.AgencyID, Email: req.Email})
 	if err != nil {
-		return err
-	}
-	if req.Role == nil {
-		return invalid("role", "is required: officer, editor or admin")
-	}
-	role, err := checkRole(req.Role)
-	if err != nil {
-		return err
-	}
-	hash, err := s.hashNewPassword(c.Request().Context(), req.Password)
-	if err != nil {
-		return err
-	}
-	agency, err := s.agencyFor(c, req.AgencyID)
-	if err != nil {
-		return err
-	}
-	u := storage.User{Name: name, Role: *role, AgencyID: agency}
-	if hash != nil {
-		u.PasswordHash = *hash
-	}
-	if err := s.store.CreateUser(c.Request().Context(), &u, actor(c)); err != nil {
-		if errors.Is(err, storage.ErrConflict) {
-			return errNameTaken
-		}
 		return err
 	}
 	return c.JSON(http.StatusCreated, viewUser(u))
@@ -148,7 +79,7 @@ func (s *Server) listUsers(c echo.Context) error {
 	}
 	var us []storage.User
 	if ok {
-		if us, err = s.store.ListUsers(c.Request().Context(), agency); err != nil {
+		if us, err = s.admin.Users(c.Request().Context(), currentUser(c), agency); err != nil {
 			return err
 		}
 	}
@@ -166,14 +97,7 @@ func (s *Server) loadUser(c echo.Context, action publishing.Action) (storage.Use
 	if err != nil {
 		return storage.User{}, err
 	}
-	u, err := s.store.GetUser(c.Request().Context(), id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return u, notFound("user")
-	}
-	if err != nil {
-		return u, err
-	}
-	return u, s.authorize(c, action, "user", u.AgencyID, u.ID)
+	return s.admin.User(c.Request().Context(), currentUser(c), id, action)
 }
 
 func (s *Server) getUser(c echo.Context) error {
@@ -184,8 +108,8 @@ func (s *Server) getUser(c echo.Context) error {
 	return c.JSON(http.StatusOK, viewUser(u))
 }
 
-// updateUser changes a user's name, role, password or disabled state. Admins
-// cannot demote or disable themselves, so a site always keeps an admin.
+// updateUser changes a user's name, role, password or disabled state (see
+// admin.Service.UpdateUser); the user is looked up before the body is read.
 func (s *Server) updateUser(c echo.Context) error {
 	u, err := s.loadUser(c, publishing.ManageUsers)
 	if err != nil {
@@ -198,32 +122,10 @@ func (s *Server) updateUser(c echo.Context) error {
 	if err := noAgencyChange(req.AgencyID); err != nil {
 		return err
 	}
-	change := storage.UserChange{Disabled: req.Disabled}
-	if req.Name != nil {
-		name, err := userName(req.Name)
-		if err != nil {
-			return err
-		}
-		change.Name = &name
-	}
-	if change.Role, err = checkRole(req.Role); err != nil {
-		return err
-	}
-	self := u.ID == currentUser(c).ID
-	if self && (req.Role != nil && *req.Role != storage.RoleAdmin || req.Disabled != nil && *req.Disabled) {
-		return &Error{Status: http.StatusConflict, Code: "self_lockout", Message: "you cannot demote or disable yourself; ask another admin"}
-	}
-	if change.PasswordHash, err = s.hashNewPassword(c.Request().Context(), req.Password); err != nil {
-		return err
-	}
-	if self {
-		// Changing your own password ends your other sessions, not this one.
-		change.KeepTokenHash, _ = c.Get(tokenHashKey).(string)
-	}
-	updated, err := s.store.UpdateUser(c.Request().Context(), u.ID, change, actor(c))
-	if errors.Is(err, storage.ErrConflict) {
-		return errNameTaken
-	}
+	// Changing your own password ends your other sessions, not this one.
+	keep, _ := c.Get(tokenHashKey).(string)
+	updated, err := s.admin.UpdateUser(c.Request().Context(), currentUser(c), u.ID, admin.UserChange{
+		Name: req.Name, Role: req.Role, Password: req.Password, Disabled: req.Disabled, Email: req.Email, KeepTokenHash: keep})
 	if err != nil {
 		return err
 	}
@@ -346,10 +248,10 @@ type loginRequest struct {
 // hashers' busy error; a name or password over 200 bytes is refused (422)
 // before any other work.
 func (s *Server) CheckLogin(c echo.Context, rawName, password string) (storage.User, error) {
-	if len(rawName) > maxNameBytes {
+	if len(rawName) > admin.MaxNameBytes {
 		return storage.User{}, invalid("name", "is longer than 200 bytes")
 	}
-	if len(password) > maxPasswordBytes {
+	if len(password) > admin.MaxPasswordBytes {
 		return storage.User{}, invalid("password", "is longer than 200 bytes")
 	}
 	name := content.NFC(strings.TrimSpace(rawName))
@@ -379,14 +281,15 @@ func (s *Server) CheckLogin(c echo.Context, rawName, password string) (storage.U
 }
 
 // HashNewPassword checks a new password against the one password rule
-// (10 characters to 200 bytes; otherwise an *Error with Field "password") and hashes it on one
-// of the bounded hashers.
+// (admin.CheckPassword; otherwise an *Error with Field "password") and
+// hashes it on one of the bounded hashers.
 func (s *Server) HashNewPassword(ctx context.Context, password string) (string, error) {
-	h, err := s.hashNewPassword(ctx, &password)
-	if err != nil {
-		return "", err
+	h, err := s.admin.HashNewPassword(ctx, password)
+	var bad *publishing.InvalidError
+	if errors.As(err, &bad) {
+		return "", invalid(bad.Field, bad.Message)
 	}
-	return *h, nil
+	return h, err
 }
 
 // login exchanges a name and password for a new API token. The attempt is

@@ -124,3 +124,33 @@ func TestLoginIsRateLimited(t *testing.T) {
 	wantError(t, e.post("/api/v1/auth/login", "", map[string]any{"name": "hoa", "password": "mat-khau-dung-roi"}), http.StatusTooManyRequests, "too_many_attempts", "")
 	wantError(t, e.post("/api/v1/auth/login", "", map[string]any{"name": "HOA", "password": "x"}), http.StatusTooManyRequests, "too_many_attempts", "")
 }
+
+// A user's e-mail address (where notifications are mailed) is set, shown
+// and removed through the users endpoint; a bad one is refused.
+func TestUserEmail(t *testing.T) {
+	e := newEnv(t)
+	type withEmail struct {
+		ID    int64  `json:"id"`
+		Email string `json:"email"`
+	}
+	r := e.post("/api/v1/users", adminToken, map[string]any{"name": "Trần Văn Nam", "role": "editor", "email": "nam@example.gov.vn"})
+	wantStatus(t, r, http.StatusCreated)
+	u := decode[withEmail](t, r)
+	if u.Email != "nam@example.gov.vn" {
+		t.Fatalf("created %s", r.Body)
+	}
+	path := fmt.Sprintf("/api/v1/users/%d", u.ID)
+	for _, bad := range []string{"Nam <nam@example.gov.vn>", "nam@localhost", "nam@example.gov.vn\r\nBcc: x@example.vn"} {
+		wantError(t, e.patch(path, adminToken, map[string]any{"email": bad}), http.StatusUnprocessableEntity, "invalid_field", "email")
+	}
+	wantError(t, e.post("/api/v1/users", adminToken, map[string]any{"name": "B", "role": "officer", "email": "không phải"}), http.StatusUnprocessableEntity, "invalid_field", "email")
+	if got := decode[withEmail](t, e.get(path, adminToken)); got.Email != "nam@example.gov.vn" {
+		t.Errorf("after refused changes: %q", got.Email)
+	}
+	if got := decode[withEmail](t, e.patch(path, adminToken, map[string]any{"email": "nam.tv@example.gov.vn"})); got.Email != "nam.tv@example.gov.vn" {
+		t.Errorf("changed to %q", got.Email)
+	}
+	if got := decode[withEmail](t, e.patch(path, adminToken, map[string]any{"email": ""})); got.Email != "" {
+		t.Errorf("removed: %q", got.Email)
+	}
+}

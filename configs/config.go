@@ -86,6 +86,10 @@ type Config struct {
 	// X-Forwarded-For is believed when finding a client's address.
 	TrustedProxies  string         `toml:"trusted_proxies"`
 	TrustedProxyNet []netip.Prefix `toml:"-"` // filled by Validate
+	// SMTPURL, when set, has notifications e-mailed through this server:
+	// smtp://user:password@host:port?from=address (STARTTLS when offered)
+	// or smtps://… (implicit TLS). Its password is a secret.
+	SMTPURL string `toml:"smtp_url"`
 }
 
 // Defaults returns the configuration used when nothing is set. Location
@@ -187,6 +191,7 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	envValue(e, "LOA_LOG_FORMAT", &c.LogFormat, parseString, "")
 	envValue(e, "LOA_ALLOW_PRIVATE_TARGETS", &c.AllowPrivateTargets, parseString, "")
 	envValue(e, "LOA_TRUSTED_PROXIES", &c.TrustedProxies, parseString, "")
+	envValue(e, "LOA_SMTP_URL", &c.SMTPURL, parseString, "")
 	return errors.Join(e.errs...)
 }
 
@@ -235,7 +240,29 @@ func (c *Config) Validate() error {
 		oneOf("LOA_LOG_FORMAT", &c.LogFormat, "text", "json"),
 		parsePrefixes("LOA_ALLOW_PRIVATE_TARGETS", c.AllowPrivateTargets, &c.AllowedPrivate),
 		parsePrefixes("LOA_TRUSTED_PROXIES", c.TrustedProxies, &c.TrustedProxyNet),
+		checkSMTPURL(c.SMTPURL),
 	)
+}
+
+// checkSMTPURL does not wrap url.Parse errors because they quote the
+// whole URL, password included.
+func checkSMTPURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return errors.New("LOA_SMTP_URL must be empty (no e-mail) or smtp://user:password@host:port?from=address or smtps://…, like smtp://loa:secret@mail.example.gov.vn:587?from=loa@example.gov.vn")
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return errors.New("LOA_SMTP_URL port must be a number from 1 to 65535")
+		}
+	}
+	if from := u.Query().Get("from"); !strings.Contains(from, "@") {
+		return errors.New("LOA_SMTP_URL needs ?from=address, the sender of Loa's e-mail, like ?from=loa@example.gov.vn")
+	}
+	return nil
 }
 
 // parsePrefixes reads a comma-separated list of CIDRs (a bare address
@@ -492,6 +519,7 @@ func (c Config) safeAttrs() []slog.Attr {
 		slog.String("log_format", c.LogFormat),
 		slog.String("allow_private_targets", c.AllowPrivateTargets),
 		slog.String("trusted_proxies", c.TrustedProxies),
+		slog.String("smtp_url", Redact(c.SMTPURL)),
 	}
 }
 

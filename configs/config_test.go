@@ -100,6 +100,7 @@ func TestDefaults(t *testing.T) {
 		{"ShutdownTimeout", cfg.ShutdownTimeout, 15 * time.Second},
 		{"LogLevel", cfg.LogLevel, "info"},
 		{"LogFormat", cfg.LogFormat, "text"},
+		{"SMTPURL", cfg.SMTPURL, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -277,6 +278,10 @@ func TestValidationErrors(t *testing.T) {
 		{"redis no host", func(c *Config) { c.RedisURL = "redis://" }, "LOA_REDIS_URL must be empty (in-process server) or a redis:// or rediss:// URL, like redis://localhost:6379/0"},
 		{"redis bad db", func(c *Config) { c.RedisURL = "redis://redis:6379/cache" }, "LOA_REDIS_URL database must be a number, like redis://localhost:6379/0"},
 		{"rediss without db ok", func(c *Config) { c.RedisURL = "rediss://:pw@redis:6380" }, ""},
+		{"smtp http", func(c *Config) { c.SMTPURL = "http://mail:25?from=a@b.vn" }, "LOA_SMTP_URL must be empty (no e-mail) or smtp://user:password@host:port?from=address or smtps://…, like smtp://loa:secret@mail.example.gov.vn:587?from=loa@example.gov.vn"},
+		{"smtp no from", func(c *Config) { c.SMTPURL = "smtp://u:p@mail:587" }, "LOA_SMTP_URL needs ?from=address, the sender of Loa's e-mail, like ?from=loa@example.gov.vn"},
+		{"smtp bad port", func(c *Config) { c.SMTPURL = "smtp://mail:99999?from=a@b.vn" }, "LOA_SMTP_URL port must be a number from 1 to 65535"},
+		{"smtps ok", func(c *Config) { c.SMTPURL = "smtps://u:p@mail.example.gov.vn?from=loa@example.gov.vn" }, ""},
 		{"admin token 15 chars", func(c *Config) { c.AdminToken = strings.Repeat("a", 15) }, "LOA_ADMIN_TOKEN must be at least 16 characters"},
 		{"admin token 16 chars ok", func(c *Config) { c.AdminToken = strings.Repeat("a", 16) }, ""},
 		{"timezone unknown", func(c *Config) { c.Timezone = "Asia/Saigon_Nope" }, "LOA_TIMEZONE must be an IANA time zone name like Asia/Ho_Chi_Minh: unknown time zone Asia/Saigon_Nope"},
@@ -474,12 +479,14 @@ func TestOutputHidesSecrets(t *testing.T) {
 		token  = "admin-token-0123456789"
 		dbPass = "db-pass-s3cret"
 		rdPass = "redis-pass-s3cret"
+		smPass = "smtp-pass-s3cret"
 	)
 	cfg, err := Load("", env(map[string]string{
 		"LOA_ADMIN_TOKEN":  token,
 		"LOA_SECRET_KEY":   key32Std,
 		"LOA_DATABASE_URL": "postgres://loa:" + dbPass + "@db/loa?password=" + dbPass,
 		"LOA_REDIS_URL":    "redis://:" + rdPass + "@redis:6379/0",
+		"LOA_SMTP_URL":     "smtp://loa:" + smPass + "@mail.example.gov.vn:587?from=loa@example.gov.vn",
 	}))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -499,7 +506,7 @@ func TestOutputHidesSecrets(t *testing.T) {
 		"slog text":  logged(func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) }),
 		"slog json":  logged(func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) }),
 	}
-	secrets := []string{token, key32Std, key32Std[:20], dbPass, rdPass}
+	secrets := []string{token, key32Std, key32Std[:20], dbPass, rdPass, smPass}
 	for name, out := range outputs {
 		t.Run(name, func(t *testing.T) {
 			for _, s := range secrets {
@@ -508,7 +515,7 @@ func TestOutputHidesSecrets(t *testing.T) {
 				}
 			}
 			// The output must still be useful.
-			for _, s := range []string{"127.0.0.1:8080", "db/loa", "redis:6379", "Asia/Ho_Chi_Minh"} {
+			for _, s := range []string{"127.0.0.1:8080", "db/loa", "redis:6379", "Asia/Ho_Chi_Minh", "mail.example.gov.vn:587"} {
 				if !strings.Contains(out, s) {
 					t.Errorf("output lacks %q:\n%s", s, out)
 				}

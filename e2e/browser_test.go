@@ -275,7 +275,8 @@ func (c *chrome) checkConsole(where string) {
 
 // visibleText is what a reader sees or hears: the title, the text of the
 // page (closed <details> opened for the scan; code samples such as
-// template fields left out), and the labels that live in attributes.
+// template fields, and text marked lang="en", left out), and the labels
+// that live in attributes.
 const visibleText = `(() => {
   const closed = [...document.querySelectorAll('details:not([open])')];
   closed.forEach(d => d.open = true);
@@ -285,6 +286,10 @@ const visibleText = `(() => {
     const el = n.parentElement;
     if (!el || el.closest('code, kbd, samp, pre, script, style, noscript, template') ||
         !el.checkVisibility({visibilityProperty: true})) continue;
+    // Text marked as another language (a platform's raw message) is
+    // declared, not forgotten: screen readers read it in that language.
+    const lang = el.closest('[lang]')?.lang ?? '';
+    if (lang && !lang.startsWith('vi')) continue;
     if (n.data.trim()) out.push(n.data);
   }
   const buttons = 'input[type=submit],input[type=button],input[type=reset]';

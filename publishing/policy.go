@@ -21,6 +21,7 @@ const (
 	ApprovePost         Action = "approve_post"
 	RejectPost          Action = "reject_post"
 	RetryDelivery       Action = "retry_delivery"
+	CancelDelivery      Action = "cancel_delivery"
 	CreateSchedule      Action = "create_schedule"
 	PauseResumeSchedule Action = "pause_resume_schedule"
 	ManageChannels      Action = "manage_channels" // create, change, test
@@ -83,6 +84,8 @@ func Allowed(actor storage.User, action Action, object Subject) error {
 		return ownOrEditor(own, editor, "officers can edit only their own posts")
 	case CancelPost:
 		return ownOrEditor(own, editor, "officers can cancel only their own posts")
+	case CancelDelivery:
+		return ownOrEditor(own, editor, "officers may cancel deliveries of their own posts only")
 	case PauseResumeSchedule:
 		return ownOrEditor(own, editor, "officers can pause or resume only their own schedules")
 	case RetryDelivery:

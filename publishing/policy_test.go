@@ -28,6 +28,7 @@ func TestPolicy(t *testing.T) {
 		{action: publishing.PauseResumeSchedule, officer: who{true, false}, editor: who{true, true}, admin: who{true, true}},
 		{action: publishing.RetryDelivery, status: storage.DeliveryFailed, officer: who{true, false}, editor: who{true, true}, admin: who{true, true}},
 		{action: publishing.RetryDelivery, status: storage.DeliveryUnconfirmed, officer: who{false, false}, editor: who{true, true}, admin: who{true, true}},
+		{action: publishing.CancelDelivery, officer: who{true, false}, editor: who{true, true}, admin: who{true, true}},
 		{action: publishing.ApprovePost, officer: who{false, false}, editor: who{true, true}, admin: who{true, true}},
 		{action: publishing.RejectPost, officer: who{false, false}, editor: who{true, true}, admin: who{true, true}},
 		{action: publishing.ManageChannels, officer: who{false, false}, editor: who{true, true}, admin: who{true, true}},
@@ -100,7 +101,7 @@ func TestPolicyScope(t *testing.T) {
 		{actorAgency: r, object: "C under A", inScope: true},
 	}
 	actions := []publishing.Action{publishing.View, publishing.EditPost, publishing.CancelPost, publishing.ApprovePost,
-		publishing.RejectPost, publishing.RetryDelivery, publishing.PauseResumeSchedule, publishing.ManageChannels,
+		publishing.RejectPost, publishing.RetryDelivery, publishing.CancelDelivery, publishing.PauseResumeSchedule, publishing.ManageChannels,
 		publishing.ManageSources, publishing.ManageUsers, publishing.ManageTokens}
 	for _, tt := range tests {
 		for _, role := range []string{storage.RoleOfficer, storage.RoleEditor, storage.RoleAdmin} {

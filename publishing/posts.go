@@ -32,12 +32,42 @@ func ActorName(u storage.User) string {
 // deliveries are queued after the commit. A publish time of NextSlotTime
 // takes the earliest free posting slot of the channels.
 func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (storage.Post, []storage.Delivery, error) {
-	if err := Allowed(author, SubmitPost, Subject{}); err != nil {
+	pp, err := s.prepare(ctx, author, d)
+	if err != nil {
 		return storage.Post{}, nil, err
+	}
+	p := pp.post
+	var ds []storage.Delivery
+	if pp.slot != nil {
+		ds, err = s.store.CreatePostInSlot(ctx, &p, pp.channels, pp.variants, *pp.slot, ActorName(author))
+	} else {
+		ds, err = s.store.CreatePost(ctx, &p, pp.channels, pp.variants, ActorName(author))
+	}
+	if err = createError(err); err != nil {
+		return storage.Post{}, nil, err
+	}
+	s.enqueue(ctx, ds)
+	return p, ds, nil
+}
+
+// prepared is a draft with the post rules applied, ready to store.
+type prepared struct {
+	post     storage.Post
+	channels []int64
+	variants map[int64]content.Variant
+	// slot is set when the publish time is the channels' next free slot.
+	slot *storage.SlotChoice
+}
+
+// prepare applies the policy, the post rules, the target check and the
+// approval rule to author's d, storing nothing.
+func (s *Service) prepare(ctx context.Context, author storage.User, d Draft) (prepared, error) {
+	if err := Allowed(author, SubmitPost, Subject{}); err != nil {
+		return prepared{}, err
 	}
 	agency, err := s.AgencyFor(ctx, author, d.AgencyID)
 	if err != nil {
-		return storage.Post{}, nil, err
+		return prepared{}, err
 	}
 	f := d.Fields
 	if f.PublishAt == NextSlotTime {
@@ -45,48 +75,43 @@ func (s *Service) Submit(ctx context.Context, author storage.User, d Draft) (sto
 	}
 	p, err := s.Clean(f)
 	if err != nil {
-		return storage.Post{}, nil, err
+		return prepared{}, err
 	}
 	p.AgencyID = agency
 	chIDs, err := s.ResolveTargets(ctx, p.AgencyID, TargetRequest{ChannelIDs: d.ChannelIDs, Selector: d.Selector})
 	if err != nil {
-		return storage.Post{}, nil, err
+		return prepared{}, err
 	}
-	var slot *storage.SlotChoice
+	pp := prepared{channels: chIDs}
 	if d.PublishAt == NextSlotTime {
 		choice, err := s.slotChoice(ctx, chIDs)
 		if err != nil {
-			return storage.Post{}, nil, err
+			return prepared{}, err
 		}
-		slot = &choice
+		pp.slot = &choice
 	}
-	variants, err := cleanVariants(d.Variants, chIDs)
-	if err != nil {
-		return storage.Post{}, nil, err
+	if pp.variants, err = cleanVariants(d.Variants, chIDs); err != nil {
+		return prepared{}, err
 	}
 	p.Selector = d.Selector
 	p.CreatedBy = author.ID
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
-	var ds []storage.Delivery
-	if slot != nil {
-		ds, err = s.store.CreatePostInSlot(ctx, &p, chIDs, variants, *slot, ActorName(author))
-	} else {
-		ds, err = s.store.CreatePost(ctx, &p, chIDs, variants, ActorName(author))
-	}
+	pp.post = p
+	return pp, nil
+}
+
+// createError explains the store's refusal to create a post's deliveries.
+func createError(err error) error {
 	if errors.Is(err, storage.ErrNoFreeSlot) {
-		return storage.Post{}, nil, noFreeSlot()
+		return noFreeSlot()
 	}
 	var unavailable *storage.ChannelsUnavailableError
 	if errors.As(err, &unavailable) { // changed since ResolveTargets looked
-		return storage.Post{}, nil, invalid("channel_ids", unavailable.Error())
+		return invalid("channel_ids", unavailable.Error())
 	}
-	if err != nil {
-		return storage.Post{}, nil, err
-	}
-	s.enqueue(ctx, ds)
-	return p, ds, nil
+	return err
 }
 
 // Approve approves a post waiting for approval and queues its deliveries.
@@ -147,6 +172,21 @@ func (s *Service) Edit(ctx context.Context, editor storage.User, id int64, chang
 	s.unschedule(ctx, ids)
 	s.enqueue(ctx, ds)
 	return s.post(ctx, p.ID)
+}
+
+// PostEdit applies the post rules to f, a post's fields after a change,
+// and returns the edit for Edit; with keepTime the publish time stays.
+func (s *Service) PostEdit(f Fields, keepTime bool) (storage.PostEdit, error) {
+	clean, err := s.Clean(f)
+	if err != nil {
+		return storage.PostEdit{}, err
+	}
+	e := storage.PostEdit{Title: &clean.Title, Summary: &clean.Summary, Body: &clean.Body, Category: &clean.Category,
+		Audience: &clean.Audience, Link: &clean.Link, ImageURL: &clean.ImageURL, Priority: &clean.Priority}
+	if !keepTime {
+		e.PublishAt = &clean.PublishAt
+	}
+	return e, nil
 }
 
 // Cancel cancels the post's deliveries that have not started.

@@ -39,6 +39,8 @@ type Options struct {
 	Kinds []string
 	// MaxDeliveries caps the deliveries of one post; 0 is DefaultMaxDeliveries.
 	MaxDeliveries int
+	// Adapters build the channels previews are made with.
+	Adapters Adapters
 }
 
 // Service applies the publishing rules. It is safe for concurrent use.
@@ -54,12 +56,13 @@ type Service struct {
 	kinds   []string
 	// maxDeliveries caps the channels one post goes to.
 	maxDeliveries int
+	adapters      Adapters
 }
 
 // New builds a Service.
 func New(o Options) *Service {
 	s := &Service{store: o.Store, sched: o.Scheduler, fetcher: o.Fetcher, box: o.Secrets, loc: o.Location,
-		horizon: o.Horizon, log: o.Logger, now: o.Now, kinds: o.Kinds, maxDeliveries: o.MaxDeliveries}
+		horizon: o.Horizon, log: o.Logger, now: o.Now, kinds: o.Kinds, maxDeliveries: o.MaxDeliveries, adapters: o.Adapters}
 	if s.maxDeliveries <= 0 {
 		s.maxDeliveries = DefaultMaxDeliveries
 	}

@@ -20,15 +20,24 @@ const maxDescribedTimes = 6
 // schedule's zone, which is named when it is not DefaultTimezone. EndsAt and
 // Count are not described: the UI shows them as fields of their own.
 func (r *Rule) Describe() string {
-	opt := r.lib.OrigOptions
-	text, ok := describeRule(opt)
+	text, ok := r.Described()
 	if !ok {
 		return r.raw
+	}
+	return text
+}
+
+// Described is Describe's text and true, or "" and false for a rule it
+// cannot put in words, which a page then shows by its next dates.
+func (r *Rule) Described() (string, bool) {
+	text, ok := describeRule(r.lib.OrigOptions)
+	if !ok {
+		return "", false
 	}
 	if name := r.loc.String(); name != DefaultTimezone {
 		text += " (giờ " + name + ")"
 	}
-	return text
+	return text, true
 }
 
 func describeRule(opt rrule.ROption) (string, bool) {
@@ -46,6 +55,11 @@ func describeRule(opt rrule.ROption) (string, bool) {
 	times, ok := describeTimes(opt)
 	if !ok {
 		return "", false
+	}
+	// Several weekdays every week read best days first: "Thứ Hai, Thứ Tư
+	// và Thứ Sáu hằng tuần lúc 07:00".
+	if opt.Freq == rrule.WEEKLY && opt.Interval <= 1 && strings.Contains(days, " và ") {
+		return strings.TrimPrefix(days, " vào ") + " hằng tuần lúc " + times, true
 	}
 	return period + days + " lúc " + times, true
 }

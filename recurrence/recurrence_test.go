@@ -393,7 +393,9 @@ func TestDescribe(t *testing.T) {
 		want   string
 	}{
 		{name: "weekly Monday", rule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=7", want: "Hằng tuần vào Thứ Hai lúc 07:00"},
-		{name: "three weekdays, sorted", rule: "FREQ=WEEKLY;BYDAY=FR,MO,WE;BYHOUR=8;BYMINUTE=30", want: "Hằng tuần vào Thứ Hai, Thứ Tư và Thứ Sáu lúc 08:30"},
+		{name: "three weekdays, sorted", rule: "FREQ=WEEKLY;BYDAY=FR,MO,WE;BYHOUR=8;BYMINUTE=30", want: "Thứ Hai, Thứ Tư và Thứ Sáu hằng tuần lúc 08:30"},
+		{name: "two weekdays", rule: "FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=7;BYMINUTE=0", want: "Thứ Ba và Thứ Năm hằng tuần lúc 07:00"},
+		{name: "two weekdays every other week", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH;BYHOUR=7", want: "Mỗi 2 tuần vào Thứ Ba và Thứ Năm lúc 07:00"},
 		{name: "weekday from starts_at", rule: "FREQ=WEEKLY", want: "Hằng tuần vào Thứ Tư lúc 10:00"},
 		{name: "every other Sunday", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU", want: "Mỗi 2 tuần vào Chủ Nhật lúc 10:00"},
 		{name: "digest Friday 16:00", rule: "FREQ=WEEKLY;BYDAY=FR;BYHOUR=16;BYMINUTE=0", want: "Hằng tuần vào Thứ Sáu lúc 16:00"},

@@ -108,6 +108,9 @@ func (s *Store) EditPost(ctx context.Context, id int64, e PostEdit, actor string
 
 // editable refuses a post that has (partly) gone out or is being sent.
 func editable(p Post, ds []Delivery) error {
+	if p.Status == PostDraft {
+		return fmt.Errorf("post %d is a draft; a draft is changed by UpdateDraft: %w", p.ID, ErrWrongState)
+	}
 	for _, d := range ds {
 		switch d.Status {
 		case DeliveryPendingApproval, DeliveryScheduled:

@@ -113,3 +113,12 @@ func (s *Slots) Scan(src any) error {
 	*s = out
 	return nil
 }
+
+// DraftPlan is what a draft's author chose besides its text: the channels
+// named so far (its selector is the post's Selector) and the publish time
+// as asked — "" for now, "next_slot", or an RFC 3339 time — so that the
+// choice, not only its value at saving, is applied when it is submitted.
+type DraftPlan struct {
+	ChannelIDs []int64 `json:"channel_ids,omitempty"`
+	PublishAt  string  `json:"publish_at,omitempty"`
+}

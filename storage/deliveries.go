@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,34 +11,77 @@ import (
 
 // DeliveryFilter selects deliveries for listing, newest first.
 type DeliveryFilter struct {
+	// ID, when set, selects that one delivery (if it passes the rest).
+	ID        int64
 	PostID    int64
 	ChannelID int64
 	Status    string
 	// Agency limits the list to deliveries to channels of this agency's
 	// subtree; 0 lists every agency's.
-	Agency   int64
+	Agency int64
+	// From and To, when set, keep deliveries scheduled at or after From and
+	// before To.
+	From, To time.Time
+	// BeforeID pages on to older deliveries; AfterID back to newer ones
+	// (the page just before BeforeID's first). The list is newest first
+	// either way.
 	BeforeID int64
+	AfterID  int64
 	Limit    int
 }
 
 // ListDeliveries returns one page of deliveries, newest first.
 func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error) {
 	q := s.scoped(s.db.WithContext(ctx).Model(&Delivery{}), f.Agency)
-	if f.PostID > 0 {
-		q = q.Where("post_id = ?", f.PostID)
-	}
-	if f.ChannelID > 0 {
-		q = q.Where("channel_id = ?", f.ChannelID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
+	for _, c := range []struct {
+		on   bool
+		cond string
+		arg  any
+	}{
+		{f.ID > 0, "id = ?", f.ID},
+		{f.PostID > 0, "post_id = ?", f.PostID},
+		{f.ChannelID > 0, "channel_id = ?", f.ChannelID},
+		{f.Status != "", "status = ?", f.Status},
+		{!f.From.IsZero(), "scheduled_at >= ?", f.From.UTC()},
+		{!f.To.IsZero(), "scheduled_at < ?", f.To.UTC()},
+		{f.BeforeID > 0, "id < ?", f.BeforeID},
+		{f.AfterID > 0, "id > ?", f.AfterID},
+	} {
+		if c.on {
+			q = q.Where(c.cond, c.arg)
+		}
 	}
 	var ds []Delivery
+	if f.AfterID > 0 {
+		// The page just above AfterID: the nearest ones, then newest first.
+		err := q.Order("id").Limit(f.Limit).Find(&ds).Error
+		slices.Reverse(ds)
+		return ds, translate(err, "list deliveries")
+	}
 	err := q.Order("id DESC").Limit(f.Limit).Find(&ds).Error
 	return ds, translate(err, "list deliveries")
+}
+
+// AttemptsOf returns the attempts of these deliveries, oldest first,
+// at most perDelivery of the latest ones for each.
+func (s *Store) AttemptsOf(ctx context.Context, ids []int64, perDelivery int) (map[int64][]Attempt, error) {
+	out := make(map[int64][]Attempt, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var as []Attempt
+	if err := s.db.WithContext(ctx).Where("delivery_id IN ?", ids).Order("delivery_id, id DESC").Find(&as).Error; err != nil {
+		return nil, translate(err, "list attempts")
+	}
+	for _, a := range as {
+		if len(out[a.DeliveryID]) < perDelivery {
+			out[a.DeliveryID] = append(out[a.DeliveryID], a)
+		}
+	}
+	for id := range out {
+		slices.Reverse(out[id])
+	}
+	return out, nil
 }
 
 // GetDelivery returns a delivery and its attempts, oldest first.
@@ -87,6 +131,45 @@ func (s *Store) RetryDelivery(ctx context.Context, id int64, allow func(status s
 		return s.refreshPostStatus(tx, d.PostID, actor, "retry_requested")
 	})
 	return d, translate(err, "retry delivery")
+}
+
+// Cancelable are the statuses of deliveries that have not started going
+// out, which cancelling stops (CancelPost cancels the same).
+var Cancelable = []string{DeliveryPendingApproval, DeliveryScheduled, DeliveryRetrying}
+
+// CancelDelivery cancels one delivery that has not started going out, if
+// allow (the caller's policy, given its post's author under the row lock)
+// returns nil; allow's error is returned as it is. Any other status is
+// ErrConflict, with the delivery as it is.
+func (s *Store) CancelDelivery(ctx context.Context, id int64, allow func(postAuthor int64) error, actor string) (Delivery, error) {
+	var d Delivery
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.forUpdate(tx).First(&d, id).Error; err != nil {
+			return err
+		}
+		var p Post
+		if err := tx.Select("id", "created_by").First(&p, d.PostID).Error; err != nil {
+			return err
+		}
+		if err := allow(p.CreatedBy); err != nil {
+			return err
+		}
+		if !slices.Contains(Cancelable, d.Status) {
+			return fmt.Errorf("delivery %d is %s; only deliveries that have not started can be canceled: %w", id, d.Status, ErrConflict)
+		}
+		from, now := d.Status, s.nowUTC()
+		d.Status, d.UpdatedAt = DeliveryCanceled, now
+		if err := tx.Model(&Delivery{}).Where("id = ?", id).
+			Updates(map[string]any{"status": d.Status, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityDelivery, EntityID: id,
+			Action: "canceled", FromStatus: from, ToStatus: d.Status}); err != nil {
+			return err
+		}
+		return s.refreshPostStatus(tx, d.PostID, actor, "canceled")
+	})
+	return d, translate(err, "cancel delivery")
 }
 
 // FeedEntry is a delivered post as a public feed shows it.

@@ -34,6 +34,8 @@ func migrations(rootAgency string) []migration {
 			func(tx *gorm.DB) error { return migrate0010(tx, rootAgency) }},
 		{11, "posts keep their target selector", migrate0011},
 		{12, "web sessions and one-time set-password links", migrate0012},
+		{13, "drafts: a post may wait unsubmitted, its plan kept on it", migrate0013},
+		{14, "notifications, the notifier's marks and users' e-mail addresses", migrate0014},
 	}
 }
 

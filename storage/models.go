@@ -27,8 +27,10 @@ const (
 	DeliveryCanceled        = "canceled"
 )
 
-// Post statuses, derived from the post's deliveries.
+// Post statuses, derived from the post's deliveries; a draft has none.
 const (
+	// PostDraft posts have no deliveries until their author submits them.
+	PostDraft           = "draft"
 	PostPendingApproval = "pending_approval"
 	PostRejected        = "rejected"
 	PostScheduled       = "scheduled"
@@ -60,6 +62,8 @@ type User struct {
 	// AgencyID is the agency the user belongs to; their role holds there
 	// and beneath it. 0 on a new user means the root agency.
 	AgencyID int64
+	// Email is where notifications are mailed; "" for none.
+	Email string
 }
 
 // APIToken authenticates a user; only the SHA-256 of the token is kept.
@@ -121,7 +125,10 @@ type Post struct {
 	AgencyID int64
 	// Selector is the selector the post's channels were chosen by, nil
 	// when it named its channels only.
-	Selector  *Selector `gorm:"column:targets;serializer:json"`
+	Selector *Selector `gorm:"column:targets;serializer:json"`
+	// DraftPlan is set while the post is a draft (and kept if the draft is
+	// canceled): what its author chose so far, applied at submission.
+	DraftPlan *DraftPlan `gorm:"serializer:json"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -117,19 +117,36 @@ func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants 
 	if err != nil {
 		return nil, err
 	}
-	deliveryStatus := DeliveryPendingApproval
-	if p.Status != PostPendingApproval {
-		p.Status, deliveryStatus = PostScheduled, DeliveryScheduled
-		now := s.nowUTC()
-		p.ApprovedBy, p.ApprovedAt = p.CreatedBy, &now
-	}
-	p.PublishAt = p.PublishAt.UTC()
+	deliveryStatus := s.settleNewPost(p)
 	if err := tx.Create(p).Error; err != nil {
 		return nil, err
 	}
+	deliveries, err := insertDeliveries(tx, p, channelIDs, agencies, variants, deliveryStatus)
+	if err != nil {
+		return nil, err
+	}
+	return deliveries, s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityPost, EntityID: p.ID,
+		Action: "created", ToStatus: p.Status, Detail: createdDetail(p, channelIDs)})
+}
+
+// settleNewPost sets the status of a post about to get its deliveries and
+// returns theirs: one created PostPendingApproval waits for approval; any
+// other is approved by its author and scheduled at once.
+func (s *Store) settleNewPost(p *Post) string {
+	p.PublishAt = p.PublishAt.UTC()
+	if p.Status == PostPendingApproval {
+		return DeliveryPendingApproval
+	}
+	now := s.nowUTC()
+	p.Status, p.ApprovedBy, p.ApprovedAt = PostScheduled, p.CreatedBy, &now
+	return DeliveryScheduled
+}
+
+// insertDeliveries writes post p's deliveries, one per channel.
+func insertDeliveries(tx *gorm.DB, p *Post, channelIDs []int64, agencies map[int64]int64, variants map[int64]content.Variant, status string) ([]Delivery, error) {
 	deliveries := make([]Delivery, len(channelIDs))
 	for i, chID := range channelIDs {
-		deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, AgencyID: agencies[chID], Status: deliveryStatus,
+		deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, AgencyID: agencies[chID], Status: status,
 			ScheduledAt: p.PublishAt, NextAttemptAt: p.PublishAt}
 		if v, ok := variants[chID]; ok {
 			deliveries[i].Variant = &v
@@ -137,11 +154,7 @@ func (s *Store) createPostTx(tx *gorm.DB, p *Post, channelIDs []int64, variants 
 	}
 	// Each delivery carries its channel's agency, so its BeforeCreate runs
 	// no query: thousands of rows are a few INSERTs.
-	if err := tx.CreateInBatches(&deliveries, deliveryBatch).Error; err != nil {
-		return nil, err
-	}
-	return deliveries, s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityPost, EntityID: p.ID,
-		Action: "created", ToStatus: p.Status, Detail: createdDetail(p, channelIDs)})
+	return deliveries, tx.CreateInBatches(&deliveries, deliveryBatch).Error
 }
 
 // createdDetail says when and where a new post goes: its channels, or the
@@ -257,9 +270,12 @@ func (s *Store) ListPosts(ctx context.Context, f PostFilter) ([]Post, error) {
 func (s *Store) CancelPost(ctx context.Context, id int64, actor string) ([]int64, error) {
 	var canceled []int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var p Post
-		if err := tx.First(&p, id).Error; err != nil {
+		p, err := s.lockPost(tx, id)
+		if err != nil {
 			return err
+		}
+		if p.Status == PostDraft { // nothing was queued: the draft itself is dropped
+			return s.transition(tx, p, PostCanceled, actor, "canceled", "")
 		}
 		if err := tx.Model(&Delivery{}).
 			Where("post_id = ? AND status IN ?", id, []string{DeliveryPendingApproval, DeliveryScheduled, DeliveryRetrying}).

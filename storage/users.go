@@ -217,6 +217,8 @@ type UserChange struct {
 	Role         *string
 	Disabled     *bool
 	PasswordHash *string
+	// Email sets the address notifications are mailed to ("" for none).
+	Email *string
 	// KeepTokenHash names the token a user changing their own password
 	// made the request with; it survives the change.
 	KeepTokenHash string
@@ -246,6 +248,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor st
 		if c.PasswordHash != nil {
 			u.PasswordHash, updates["password_hash"] = *c.PasswordHash, *c.PasswordHash
 		}
+		if c.Email != nil {
+			u.Email, updates["email"] = *c.Email, *c.Email
+		}
 		if c.Disabled != nil {
 			u.DisabledAt = nil
 			if *c.Disabled {
@@ -266,6 +271,9 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, c UserChange, actor st
 		}
 		if c.PasswordHash != nil {
 			detail += " password changed"
+		}
+		if c.Email != nil {
+			detail += " e-mail address changed"
 		}
 		if c.Name != nil && u.Name != oldName {
 			detail += fmt.Sprintf(" renamed from %q to %q", oldName, u.Name)

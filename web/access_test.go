@@ -63,7 +63,7 @@ func newScopeWorld(h *harness) scopeWorld {
 	officerA := h.user("cv huyen a", storage.RoleOfficer, scopePassword, a.ID)
 
 	name, kind := "Cổng huyện A", "webhook"
-	ch, err := h.pages.admin().CreateChannel(ctx, admin, publishing.ChannelInput{Name: &name, Kind: &kind, AgencyID: &a.ID,
+	ch, err := h.pages.channelAdmin().CreateChannel(ctx, admin, publishing.ChannelInput{Name: &name, Kind: &kind, AgencyID: &a.ID,
 		Config: json.RawMessage(`{"url": "http://127.0.0.1:9/tin", "secret": "khoa-ky-du-dai-0123456789"}`)})
 	if err != nil {
 		h.t.Fatal(err)
@@ -83,6 +83,20 @@ func newScopeWorld(h *harness) scopeWorld {
 		PublishAt: at, CreatedBy: officerA.ID}
 	ds, err := h.store.CreatePost(ctx, &sent, []int64{ch.ID}, nil, "test")
 	if err != nil {
+		h.t.Fatal(err)
+	}
+	// A delivery that failed, so that retrying it would change something.
+	broken := storage.Post{Title: "Tin gửi lỗi huyện A", Body: "Nội dung", Audience: "public", AgencyID: a.ID,
+		PublishAt: h.now(), CreatedBy: officerA.ID}
+	ds, err = h.store.CreatePost(ctx, &broken, []int64{ch.ID}, nil, "test")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	claim, err := h.store.ClaimDelivery(ctx, ds[0].ID, "lease-a", time.Minute)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := h.store.FinishAttempt(ctx, claim, storage.Result{Status: storage.DeliveryFailed, Outcome: storage.OutcomeFailed, Error: "lỗi"}); err != nil {
 		h.t.Fatal(err)
 	}
 	sc := storage.Schedule{Name: "Lịch huyện A", Rule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=7;BYMINUTE=0", Timezone: "Asia/Ho_Chi_Minh",
@@ -109,6 +123,7 @@ func newScopeWorld(h *harness) scopeWorld {
 		"name": {provinceAdmin}, "password": {scopePassword}, "password_again": {scopePassword},
 		"role": {storage.RoleAdmin}, "code": {"trai-phep"}, "reason": {"Từ chối trái phép"},
 		"channel_ids": {id(ch.ID)}, "channel_id": {id(ch.ID)}, "delivery_ids": {id(ds[0].ID)}, "ids": {id(ds[0].ID)},
+		"id": {id(ds[0].ID)}, "one": {id(ds[0].ID)},
 		"post_id": {id(waiting.ID)}, "agency_id": {id(a.ID)}, "parent_id": {id(a.ID)},
 		"publish_at": {h.now().In(h.loc).Add(3 * time.Hour).Format("2006-01-02T15:04")}, "when": {"now"},
 		"date": {h.now().In(h.loc).AddDate(0, 0, 2).Format("2006-01-02")}, "time": {"08:00"},
@@ -341,5 +356,56 @@ func TestPagesOutsideScope(t *testing.T) {
 	}
 	if n == 0 {
 		t.Skip("no page takes an object id yet")
+	}
+}
+
+// sessionForms change the caller's own session, whatever the form says.
+var sessionForms = map[string]bool{"/login": true, "/logout": true, "/setup/:token": true}
+
+// Every other form that names no object in its address — create, act on
+// a selection, preview — posted by district B's admin with their own
+// valid token but naming district A's objects (its agency, channel,
+// deliveries, post) changes nothing anywhere.
+func TestFormsNamingAnotherAgencyChangeNothing(t *testing.T) {
+	h := newChannelHarness(t).harness
+	w := newScopeWorld(h)
+	outside := h.browser()
+	outside.mustLogin(districtBAdmin, scopePassword)
+	token := outside.csrf("/")
+	n := 0
+	for _, r := range h.pages.routes {
+		if r.Method == http.MethodGet || strings.Contains(r.Path, ":") || sessionForms[r.Path] {
+			continue
+		}
+		n++
+		f := url.Values{csrfField: {token}}
+		for k, v := range w.form {
+			f[k] = v
+		}
+		before := h.snapshot()
+		p := outside.do(r.Method, r.Path, f)
+		if p.status >= 500 {
+			t.Errorf("%s %s: %d", r.Method, r.Path, p.status)
+		}
+		if p.status/100 != 3 {
+			checkVietnamesePage(t, p.body)
+		}
+		h.mustBeUnchanged(t, before, r.Method+" "+r.Path+" naming another agency's objects")
+	}
+	if n == 0 {
+		t.Fatal("no forms without an object in their address")
+	}
+	// Control: the same form from the province's admin does retry A's
+	// failed delivery, so the form names it the way the page does.
+	inside := h.browser()
+	inside.mustLogin(provinceAdmin, scopePassword)
+	f := url.Values{csrfField: {inside.csrf("/")}}
+	for k, v := range w.form {
+		f[k] = v
+	}
+	before := h.snapshot()
+	inside.do(http.MethodPost, "/deliveries/retry", f)
+	if slices.Equal(before["deliveries"], h.snapshot()["deliveries"]) {
+		t.Error("the form retried nothing for the province's admin either: it does not name the delivery as the page does")
 	}
 }

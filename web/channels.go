@@ -28,7 +28,7 @@ func (p *Pages) mountChannels(add adder) {
 }
 
 // admin is the application layer for channels and sources, the API's own.
-func (p *Pages) admin() *publishing.ChannelAdmin { return p.logins.ChannelAdmin() }
+func (p *Pages) channelAdmin() *publishing.ChannelAdmin { return p.logins.ChannelAdmin() }
 
 // channelPage bounds the channels listed on one page.
 const channelPage = 50

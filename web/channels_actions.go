@@ -23,7 +23,7 @@ func (p *Pages) channelTest(c echo.Context) error {
 	if !ok {
 		return p.notInScope(c, "kênh")
 	}
-	res, err := p.admin().TestChannel(c.Request().Context(), u, id)
+	res, err := p.channelAdmin().TestChannel(c.Request().Context(), u, id)
 	if err != nil {
 		return p.appRefusal(c, err, "kênh")
 	}
@@ -62,11 +62,11 @@ func (p *Pages) renderReauth(c echo.Context, status int, problem string) error {
 	if !ok {
 		return p.notInScope(c, "kênh")
 	}
-	ch, err := p.admin().Channel(c.Request().Context(), u, id, publishing.ManageChannels)
+	ch, err := p.channelAdmin().Channel(c.Request().Context(), u, id, publishing.ManageChannels)
 	if err != nil {
 		return p.appRefusal(c, err, "kênh")
 	}
-	kind, ok := p.admin().Kind(ch.Kind)
+	kind, ok := p.channelAdmin().Kind(ch.Kind)
 	if !ok || len(kind.SecretFields) == 0 {
 		return p.message(c, http.StatusNotFound, "Không cần xác thực lại",
 			"Loại kênh này không dùng thông tin xác thực. Hãy quay lại trang của kênh.")
@@ -91,11 +91,11 @@ func (p *Pages) channelReauth(c echo.Context) error {
 		return p.notInScope(c, "kênh")
 	}
 	ctx := c.Request().Context()
-	current, err := p.admin().Channel(ctx, u, id, publishing.ManageChannels)
+	current, err := p.channelAdmin().Channel(ctx, u, id, publishing.ManageChannels)
 	if err != nil {
 		return p.appRefusal(c, err, "kênh")
 	}
-	kind, _ := p.admin().Kind(current.Kind)
+	kind, _ := p.channelAdmin().Kind(current.Kind)
 	patch := map[string]string{}
 	for _, name := range kind.SecretFields {
 		if v := strings.TrimSpace(c.FormValue(cfgPrefix + name)); v != "" && slices.ContainsFunc(kindFields[kind.Name], func(f configField) bool { return f.Key == name }) {
@@ -109,9 +109,9 @@ func (p *Pages) channelReauth(c echo.Context) error {
 	if err != nil {
 		return p.failed(c, err)
 	}
-	_, res, err := p.admin().Reauthorise(ctx, u, id, config)
+	_, res, err := p.channelAdmin().Reauthorise(ctx, u, id, config)
 	if err != nil {
-		if _, msg, ok := formError(err, kind.Name); ok {
+		if _, msg, ok := fieldRefusal(err, kind.Name); ok {
 			return p.renderReauth(c, http.StatusUnprocessableEntity, msg)
 		}
 		return p.appRefusal(c, err, "kênh")
@@ -138,7 +138,7 @@ type editionRow struct {
 const editionsShown = 30
 
 func (p *Pages) editionRows(c echo.Context, ch storage.Channel) ([]editionRow, error) {
-	eds, err := p.admin().Editions(c.Request().Context(), ch, editionsShown)
+	eds, err := p.channelAdmin().Editions(c.Request().Context(), ch, editionsShown)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (p *Pages) channelEdition(c echo.Context) error {
 		key = ""
 	}
 	ctx := c.Request().Context()
-	ch, ed, err := p.admin().Edition(ctx, u, id, key)
+	ch, ed, err := p.channelAdmin().Edition(ctx, u, id, key)
 	if err != nil {
 		return p.appRefusal(c, err, "bản tin")
 	}
@@ -183,7 +183,7 @@ func (p *Pages) channelEdition(c echo.Context) error {
 		}
 		return c.JSONBlob(http.StatusOK, body)
 	case "wav":
-		wav, err := p.admin().EditionAudio(ctx, ch, ed)
+		wav, err := p.channelAdmin().EditionAudio(ctx, ch, ed)
 		if errors.Is(err, radio.ErrNoSpeechEngine) {
 			return p.message(c, http.StatusNotImplemented, "Chưa có âm thanh",
 				"Máy chủ chưa cài bộ đọc tiếng Việt (espeak-ng) nên chưa tạo được tệp âm thanh. Hãy tải kịch bản dạng văn bản.")

@@ -29,7 +29,11 @@ type configField struct {
 	Options  []option
 }
 
-type option struct{ Value, Label string }
+// option is one choice of a select; Selected marks the current one.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
 
 // kindLabels are the channel kinds' names (ui.md).
 var kindLabels = map[string]string{
@@ -83,7 +87,7 @@ var kindFields = map[string][]configField{
 		{Key: "air_times", Label: "Giờ phát hằng ngày", Hint: "Giờ 24, cách nhau bởi dấu phẩy, ví dụ: 06:00, 17:00.", Type: fieldList, Required: true},
 		{Key: "syllables_per_minute", Label: "Tốc độ đọc (âm tiết mỗi phút)", Hint: "Để trống để dùng 190.", Type: fieldNumber},
 		{Key: "voice", Label: "Giọng đọc", Type: fieldSelect, Options: []option{
-			{"vi", "Giọng miền Bắc"}, {"vi-vn-x-central", "Giọng miền Trung"}, {"vi-vn-x-south", "Giọng miền Nam"}}},
+			{Value: "vi", Label: "Giọng miền Bắc"}, {Value: "vi-vn-x-central", Label: "Giọng miền Trung"}, {Value: "vi-vn-x-south", Label: "Giọng miền Nam"}}},
 	},
 	"rss": {
 		{Key: "slug", Label: "Tên đường dẫn", Hint: "Chữ thường không dấu, số và dấu gạch ngang; là một phần địa chỉ công khai.", Type: fieldText, Required: true},

@@ -87,10 +87,10 @@ var number = regexp.MustCompile(`\d+`)
 // firstNumber is the first number in a rule's message ("at least 16").
 func firstNumber(msg string) string { return number.FindString(msg) }
 
-// formError maps a refused change to the form key at fault and its
+// fieldRefusal maps a refused change to the form key at fault and its
 // Vietnamese message. ok is false for errors that are not about the input
 // (not found, not allowed, system), which are answered apart.
-func formError(err error, kind string) (key, msg string, ok bool) {
+func fieldRefusal(err error, kind string) (key, msg string, ok bool) {
 	var bad *publishing.InvalidError
 	var state *publishing.StateError
 	switch {

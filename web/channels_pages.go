@@ -27,7 +27,7 @@ func (p *Pages) channelNew(c echo.Context) error {
 	if !mayManage(u, publishing.ManageChannels) {
 		return p.appRefusal(c, &publishing.NotAllowedError{}, "kênh")
 	}
-	kind, ok := p.admin().Kind(c.QueryParam("kind"))
+	kind, ok := p.channelAdmin().Kind(c.QueryParam("kind"))
 	if !ok {
 		return p.kindPicker(c, u, http.StatusOK, "")
 	}
@@ -42,7 +42,7 @@ func (p *Pages) channelNew(c echo.Context) error {
 func (p *Pages) kindPicker(c echo.Context, u storage.User, status int, problem string) error {
 	v := kindPickerView{Problem: problem}
 	for _, name := range kindOrder {
-		if _, ok := p.admin().Kind(name); ok {
+		if _, ok := p.channelAdmin().Kind(name); ok {
 			v.Kinds = append(v.Kinds, kindChoice{Name: name, Label: kindLabel(name)})
 		}
 	}
@@ -78,7 +78,7 @@ func (p *Pages) channelCreate(c echo.Context) error {
 	if !mayManage(u, publishing.ManageChannels) {
 		return p.appRefusal(c, &publishing.NotAllowedError{}, "kênh")
 	}
-	kind, ok := p.admin().Kind(c.FormValue("kind"))
+	kind, ok := p.channelAdmin().Kind(c.FormValue("kind"))
 	if !ok {
 		return p.kindPicker(c, u, http.StatusUnprocessableEntity, "Hãy chọn một loại kênh trong danh sách.")
 	}
@@ -91,12 +91,12 @@ func (p *Pages) channelCreate(c echo.Context) error {
 	if id, err := strconv.ParseInt(c.FormValue("agency_id"), 10, 64); err == nil {
 		in.AgencyID = &id
 	}
-	ch, err := p.admin().CreateChannel(c.Request().Context(), u, in)
+	ch, err := p.channelAdmin().CreateChannel(c.Request().Context(), u, in)
 	if err == nil {
 		p.log.Info("web: channel created", "channel_id", ch.ID, "kind", ch.Kind, "user_id", u.ID)
 		return c.Redirect(http.StatusSeeOther, "/channels/"+strconv.FormatInt(ch.ID, 10)+"?da-luu=1")
 	}
-	key, msg, ok := formError(err, kind.Name)
+	key, msg, ok := fieldRefusal(err, kind.Name)
 	if !ok {
 		return p.appRefusal(c, err, "kênh")
 	}
@@ -157,7 +157,7 @@ func (p *Pages) channelPageForm(c echo.Context, u storage.User) (channelForm, er
 	if !ok {
 		return channelForm{}, &publishing.NotFoundError{What: "channel"}
 	}
-	ch, err := p.admin().Channel(c.Request().Context(), u, id, publishing.View)
+	ch, err := p.channelAdmin().Channel(c.Request().Context(), u, id, publishing.View)
 	if err != nil {
 		return channelForm{}, err
 	}
@@ -169,13 +169,13 @@ func (p *Pages) storedChannelForm(c echo.Context, u storage.User, ch storage.Cha
 		Slots: strings.Join(ch.Slots, ", "), Status: ch.Status, StatusLabel: channelStatusLabel(ch.Status),
 		StatusReason: ch.StatusReason, ReadOnly: !mayManage(u, publishing.ManageChannels), Errors: map[string]string{},
 		Radio: ch.Kind == "radio"}
-	form.FeedRSS, form.FeedAtom, _ = p.admin().FeedURLs(ch)
-	kind, ok := p.admin().Kind(ch.Kind)
+	form.FeedRSS, form.FeedAtom, _ = p.channelAdmin().FeedURLs(ch)
+	kind, ok := p.channelAdmin().Kind(ch.Kind)
 	if !ok {
 		form.ReadOnly = true
 		return form, nil
 	}
-	masked, err := p.admin().MaskedConfig(ch)
+	masked, err := p.channelAdmin().MaskedConfig(ch)
 	if err != nil {
 		return form, err
 	}
@@ -198,11 +198,11 @@ func (p *Pages) channelUpdate(c echo.Context) error {
 		return p.notInScope(c, "kênh")
 	}
 	ctx := c.Request().Context()
-	current, err := p.admin().Channel(ctx, u, id, publishing.ManageChannels)
+	current, err := p.channelAdmin().Channel(ctx, u, id, publishing.ManageChannels)
 	if err != nil {
 		return p.appRefusal(c, err, "kênh")
 	}
-	kind, ok := p.admin().Kind(current.Kind)
+	kind, ok := p.channelAdmin().Kind(current.Kind)
 	if !ok {
 		return p.message(c, http.StatusUnprocessableEntity, "Không sửa được kênh",
 			"Loại của kênh này không còn được hỗ trợ nên không sửa được. Hãy tắt kênh hoặc tạo kênh mới.")
@@ -216,12 +216,12 @@ func (p *Pages) channelUpdate(c echo.Context) error {
 	if st := c.FormValue("status"); st != "" {
 		in.Status = &st
 	}
-	ch, err := p.admin().UpdateChannel(ctx, u, id, in)
+	ch, err := p.channelAdmin().UpdateChannel(ctx, u, id, in)
 	if err == nil {
 		p.log.Info("web: channel changed", "channel_id", ch.ID, "user_id", u.ID)
 		return c.Redirect(http.StatusSeeOther, "/channels/"+strconv.FormatInt(ch.ID, 10)+"?da-luu=1")
 	}
-	key, msg, ok := formError(err, kind.Name)
+	key, msg, ok := fieldRefusal(err, kind.Name)
 	if !ok {
 		return p.appRefusal(c, err, "kênh")
 	}
@@ -230,7 +230,7 @@ func (p *Pages) channelUpdate(c echo.Context) error {
 		return p.failed(c, ferr)
 	}
 	form.Name, form.Slots = name, c.FormValue("slots")
-	masked, _ := p.admin().MaskedConfig(current)
+	masked, _ := p.channelAdmin().MaskedConfig(current)
 	form.Fields = formFields(kind, maskedConfig(masked), shown)
 	form.setError(key, msg)
 	return p.renderChannelForm(c, u, http.StatusUnprocessableEntity, form)

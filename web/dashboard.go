@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,7 +45,26 @@ type postRow struct {
 	When  string
 }
 
+// agencyRow is one agency below the user's on Tổng quan, with its own
+// counts and links to the lists behind them.
+type agencyRow struct {
+	ID    int64
+	Name  string
+	Depth int
+	storage.AgencySummary
+}
+
+// agencyRowsShown bounds the agencies listed on Tổng quan; the others
+// with something to do are counted.
+const agencyRowsShown = 100
+
 type dashboardView struct {
+	// Agencies are the agencies below the user's with something that needs
+	// someone; Calm counts those with nothing, More those not shown.
+	Agencies    []agencyRow
+	Calm, More  int
+	HasBelow    bool
+	TodayDate   string
 	Zone        string
 	Today       []deliveryRow
 	Next        []deliveryRow
@@ -73,7 +93,7 @@ func (p *Pages) dashboardData(c echo.Context, u storage.User) (dashboardView, er
 	ctx := c.Request().Context()
 	now := p.now()
 	v := dashboardView{Zone: zoneLabel(p.loc, now), ListLimit: listLimit,
-		TodayHeader: localDate(now, p.loc)}
+		TodayHeader: localDate(now, p.loc), TodayDate: now.In(p.loc).Format("02/01/2006")}
 	channels, err := p.store.ListChannels(ctx, u.AgencyID)
 	if err != nil {
 		return v, err
@@ -120,6 +140,9 @@ func (p *Pages) dashboardData(c echo.Context, u storage.User) (dashboardView, er
 			}
 		}
 	}
+	if err := p.agencyRows(c, u, now, endOfToday, &v); err != nil {
+		return v, err
+	}
 	v.MayApprove = publishing.Allowed(u, publishing.ApprovePost, publishing.Subject{}) == nil
 	if v.MayApprove {
 		posts, err := p.store.ListPosts(ctx, storage.PostFilter{Agency: u.AgencyID, Status: storage.PostPendingApproval, Limit: listLimit})
@@ -131,6 +154,47 @@ func (p *Pages) dashboardData(c echo.Context, u storage.User) (dashboardView, er
 		}
 	}
 	return v, nil
+}
+
+// agencyRows fills, for a user whose agency has agencies below it, each
+// one's own counts of what goes out today, what needs a decision, channels
+// to re-authorise and posts to approve, in tree order.
+func (p *Pages) agencyRows(c echo.Context, u storage.User, from, to time.Time, v *dashboardView) error {
+	ctx := c.Request().Context()
+	top := u.AgencyID
+	if top == 0 {
+		root, err := p.store.RootAgency(ctx)
+		if err != nil {
+			return err
+		}
+		top = root.ID
+	}
+	agencies, err := p.store.ListAgencies(ctx, top)
+	if err != nil {
+		return err
+	}
+	if len(agencies) < 2 {
+		return nil
+	}
+	v.HasBelow = true
+	sums, err := p.store.AgencySummaries(ctx, top, from, to)
+	if err != nil {
+		return err
+	}
+	base := strings.Count(agencies[0].Path, "/")
+	for _, a := range agencies[1:] {
+		sum := sums[a.ID]
+		switch {
+		case sum == nil:
+			v.Calm++
+		case len(v.Agencies) == agencyRowsShown:
+			v.More++
+		default:
+			v.Agencies = append(v.Agencies, agencyRow{ID: a.ID, Name: a.Name,
+				Depth: strings.Count(a.Path, "/") - base, AgencySummary: *sum})
+		}
+	}
+	return nil
 }
 
 func postIDs(lists ...[]storage.Delivery) []int64 {

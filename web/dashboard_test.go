@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,64 @@ func TestSetupLink(t *testing.T) {
 	}
 	if g := b2.get(expired); g.status != http.StatusNotFound {
 		t.Errorf("expired link page: %d", g.status)
+	}
+}
+
+// A province user's Tổng quan lists each agency below with its own counts,
+// linked to the lists behind them; agencies with nothing are only counted,
+// and a commune user (nothing below) gets no such section.
+func TestDashboardPerAgency(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	root, err := h.store.RootAgency(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := storage.Agency{Name: "Xã Alpha", Code: "alpha", ParentID: &root.ID}
+	b := storage.Agency{Name: "Xã Beta", Code: "beta", ParentID: &root.ID}
+	quiet := storage.Agency{Name: "Xã Yên", Code: "yen", ParentID: &root.ID}
+	for _, ag := range []*storage.Agency{&a, &b, &quiet} {
+		if err := h.store.CreateAgency(ctx, ag, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.seedAgency(a.ID, "AAA")
+	h.seedAgency(b.ID, "BBB")
+	h.user("bt tinh", storage.RoleEditor, "mật khẩu đủ dài 1", root.ID)
+	h.user("bt a", storage.RoleEditor, "mật khẩu đủ dài 1", a.ID)
+
+	sums, err := h.store.AgencySummaries(ctx, root.ID, h.now(), h.now().Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// seedAgency: one going out today (plus the failing one, now failed),
+	// one failed, one channel to re-authorise, one post to approve.
+	want := storage.AgencySummary{AgencyID: a.ID, GoingOut: 1, NeedDecision: 1, Reauth: 1, WaitApproval: 1}
+	if got := sums[a.ID]; got == nil || *got != want {
+		t.Fatalf("summary of A: %+v, want %+v", got, want)
+	}
+	if sums[quiet.ID] != nil {
+		t.Errorf("quiet agency counted: %+v", sums[quiet.ID])
+	}
+
+	br := h.browser()
+	br.mustLogin("bt tinh", "mật khẩu đủ dài 1")
+	p := br.get("/")
+	for _, w := range []string{"Theo cơ quan, đơn vị trực thuộc", "Xã Alpha", "Xã Beta",
+		"/deliveries?agency=" + strconv.FormatInt(a.ID, 10) + "&amp;status=failed",
+		"1 cơ quan, đơn vị không có việc nào cần theo dõi"} {
+		if !strings.Contains(p.body, w) {
+			t.Errorf("province dashboard misses %q", w)
+		}
+	}
+	if strings.Contains(p.body, "Xã Yên") {
+		t.Error("an agency with nothing to do is listed")
+	}
+	checkVietnamesePage(t, p.body, "AAA", "BBB")
+
+	commune := h.browser()
+	commune.mustLogin("bt a", "mật khẩu đủ dài 1")
+	if p := commune.get("/"); strings.Contains(p.body, "Theo cơ quan, đơn vị trực thuộc") {
+		t.Error("a commune with nothing below gets the per-agency section")
 	}
 }

@@ -8,6 +8,14 @@ import (
 
 var funcs = template.FuncMap{
 	"deliveryStatus": deliveryStatus,
+	"roleName":       roleName,
+	"roles":          func() any { return roleNames },
+	"fieldError":     fieldError,
+	"indent":         indent,
+	"scheduleStatus": scheduleStatusName,
+	"weekdayChoices": func() any { return ruleWeekdays },
+	"monthDays":      func() []int { return monthDays },
+	"postStatus":     postStatus,
 }
 
 // deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).
@@ -23,6 +31,17 @@ func deliveryStatus(s string) string {
 		return v
 	}
 	return s
+}
+
+// postStatuses name the statuses only a post has; the others it shares
+// with deliveries.
+var postStatuses = map[string]string{"published": "Đã đăng", "partial": "Đã đăng một phần (có kênh không thành công)"}
+
+func postStatus(s string) string {
+	if v, ok := postStatuses[s]; ok {
+		return v
+	}
+	return deliveryStatus(s)
 }
 
 // weekdays are Vietnamese weekday names, Sunday first as time.Weekday counts.

@@ -17,8 +17,8 @@ import (
 // pollChoices are the polling intervals the form offers (within the
 // application layer's 5 minutes to 7 days).
 var pollChoices = []option{
-	{"15m", "15 phút một lần"}, {"30m", "30 phút một lần"}, {"1h", "1 giờ một lần"}, {"3h", "3 giờ một lần"},
-	{"6h", "6 giờ một lần"}, {"12h", "12 giờ một lần"}, {"24h", "Mỗi ngày một lần"},
+	{Value: "15m", Label: "15 phút một lần"}, {Value: "30m", Label: "30 phút một lần"}, {Value: "1h", Label: "1 giờ một lần"}, {Value: "3h", Label: "3 giờ một lần"},
+	{Value: "6h", Label: "6 giờ một lần"}, {Value: "12h", Label: "12 giờ một lần"}, {Value: "24h", Label: "Mỗi ngày một lần"},
 }
 
 // everyLabel says a source's polling interval in words.
@@ -58,15 +58,15 @@ func orDefault(s, def string) string {
 // placeholderHelp lists what a source template may use (sources.ItemFields
 // and the placeholder helpers), explained in Vietnamese.
 var placeholderHelp = []option{
-	{"{{.Title}}", "tiêu đề của tin trong nguồn"},
-	{"{{.Summary}}", "tóm tắt của tin (đã bỏ định dạng)"},
-	{"{{.Link}}", "địa chỉ bài gốc"},
-	{"{{.Published}}", "thời điểm đăng; viết {{date .Published}} để có dạng dd/mm/yyyy"},
-	{"{{.ImageURL}}", "địa chỉ ảnh minh họa, nếu có"},
-	{"{{.FeedTitle}}", "tên của nguồn tin"},
-	{"{{.GUID}}", "mã định danh của tin trong nguồn"},
-	{"{{truncate 200 .Summary}}", "cắt còn tối đa 200 ký tự (tính cả dấu …)"},
-	{"{{if .ImageURL}}…{{else}}…{{end}}", "chọn nội dung theo việc trường có giá trị hay không; {{with .ImageURL}}…{{end}} cũng được"},
+	{Value: "{{.Title}}", Label: "tiêu đề của tin trong nguồn"},
+	{Value: "{{.Summary}}", Label: "tóm tắt của tin (đã bỏ định dạng)"},
+	{Value: "{{.Link}}", Label: "địa chỉ bài gốc"},
+	{Value: "{{.Published}}", Label: "thời điểm đăng; viết {{date .Published}} để có dạng dd/mm/yyyy"},
+	{Value: "{{.ImageURL}}", Label: "địa chỉ ảnh minh họa, nếu có"},
+	{Value: "{{.FeedTitle}}", Label: "tên của nguồn tin"},
+	{Value: "{{.GUID}}", Label: "mã định danh của tin trong nguồn"},
+	{Value: "{{truncate 200 .Summary}}", Label: "cắt còn tối đa 200 ký tự (tính cả dấu …)"},
+	{Value: "{{if .ImageURL}}…{{else}}…{{end}}", Label: "chọn nội dung theo việc trường có giá trị hay không; {{with .ImageURL}}…{{end}} cũng được"},
 }
 
 type sourceFormView struct {
@@ -137,7 +137,7 @@ func (p *Pages) sourceCreate(c echo.Context) error {
 		return p.appRefusal(c, &publishing.NotAllowedError{}, "nguồn tin")
 	}
 	in, ids := sourceInput(c)
-	src, err := p.admin().CreateSource(c.Request().Context(), u, in)
+	src, err := p.channelAdmin().CreateSource(c.Request().Context(), u, in)
 	if err == nil {
 		p.log.Info("web: source created", "source_id", src.ID, "user_id", u.ID)
 		return c.Redirect(http.StatusSeeOther, "/sources/"+strconv.FormatInt(src.ID, 10)+"?da-luu=1")

@@ -151,9 +151,12 @@ type navItem struct {
 	Label, Path string
 	Ready       bool
 	Current     bool
+	// Needs is the action a user must be allowed to see the link; pages
+	// refuse others anyway, the nav just does not offer them.
+	Needs publishing.Action
 }
 
-func (p *Pages) nav(current string) []navItem {
+func (p *Pages) nav(current string, u storage.User) []navItem {
 	items := []navItem{
 		{Label: "Tổng quan", Path: "/"},
 		{Label: "Soạn tin", Path: "/posts/new"},
@@ -163,8 +166,8 @@ func (p *Pages) nav(current string) []navItem {
 		{Label: "Kênh", Path: "/channels"},
 		{Label: "Nguồn tin", Path: "/sources"},
 		{Label: "Lịch định kỳ", Path: "/schedules"},
-		{Label: "Người dùng", Path: "/users"},
-		{Label: "Cơ quan, đơn vị", Path: "/agencies"},
+		{Label: "Người dùng", Path: "/users", Needs: publishing.ManageUsers},
+		{Label: "Cơ quan, đơn vị", Path: "/agencies", Needs: publishing.ManageAgencies},
 	}
 	mounted := map[string]bool{}
 	for _, r := range p.routes {
@@ -172,10 +175,16 @@ func (p *Pages) nav(current string) []navItem {
 			mounted[r.Path] = true
 		}
 	}
-	for i := range items {
-		items[i].Ready = mounted[items[i].Path]
-		items[i].Current = items[i].Path == current
+	shown := items[:0]
+	for _, it := range items {
+		if it.Needs != "" && publishing.Allowed(u, it.Needs, publishing.Subject{}) != nil {
+			continue
+		}
+		it.Ready = mounted[it.Path]
+		it.Current = it.Path == current
+		shown = append(shown, it)
 	}
+	items = shown
 	return items
 }
 
@@ -186,7 +195,9 @@ type view struct {
 	User  *storage.User
 	CSRF  string
 	Nav   []navItem
-	Data  any
+	// Unread is the signed-in user's unread notifications, for the bell.
+	Unread int
+	Data   any
 }
 
 // render writes page name with status; a template error is logged and
@@ -194,7 +205,8 @@ type view struct {
 func (p *Pages) render(c echo.Context, status int, name string, v view) error {
 	v.Nonce = api.PageNonce(c)
 	if v.User != nil {
-		v.Nav = p.nav(c.Path())
+		v.Nav = p.nav(c.Path(), *v.User)
+		v.Unread = p.bellCount(c, v.User.ID)
 	}
 	var b strings.Builder
 	if err := p.pages[name].ExecuteTemplate(&b, "layout", v); err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"io"
@@ -15,8 +16,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/channels/radio"
+	"github.com/loa-vn/loa/channels/rss"
+	"github.com/loa-vn/loa/channels/webhook"
+	"github.com/loa-vn/loa/channels/zalo"
 	"github.com/loa-vn/loa/publishing"
+	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/storage/storagetest"
 )
@@ -34,6 +42,8 @@ type harness struct {
 	pages *Pages
 	pub   *publishing.Service
 	sched *recordingScheduler
+	// box seals channel configs; the adapters previews use open them.
+	box *secrets.Box
 }
 
 // recordingScheduler is the queue as the pages' tests see it: it records
@@ -93,8 +103,16 @@ func newHarness(t *testing.T) *harness {
 	h.store, h.db = storagetest.OpenWithSQL(t, h.now)
 	log := slog.New(slog.DiscardHandler)
 	h.sched = &recordingScheduler{}
+	reg, err := channels.NewRegistry(webhook.Kind(), rss.Kind(), radio.Kind(), zalo.Kind(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.box, err = secrets.NewBox(bytes.Repeat([]byte{9}, secrets.KeySize)); err != nil {
+		t.Fatal(err)
+	}
+	set := adapters.NewChannelSet(reg, h.box, channels.Env{PublicBaseURL: "http://127.0.0.1", Location: loc, Now: h.now})
 	h.pub = publishing.New(publishing.Options{Store: h.store, Scheduler: h.sched, Location: loc, Logger: log,
-		Now: h.now, Horizon: 30 * 24 * time.Hour})
+		Now: h.now, Horizon: 30 * 24 * time.Hour, Kinds: reg.Names(), Adapters: set})
 	pages, err := New(Options{Store: h.store, Publishing: h.pub, Location: loc, Logger: log, Now: h.now,
 		PublicURL: "http://127.0.0.1"})
 	if err != nil {
@@ -422,4 +440,29 @@ func hasInlineScript(page string) bool {
 		}
 	}
 	return false
+}
+
+// The nav offers Người dùng and Cơ quan, đơn vị only to those the policy
+// lets manage them; the pages refuse the others anyway.
+func TestNavOffersOnlyAllowedPages(t *testing.T) {
+	h := newHarness(t)
+	for _, tt := range []struct {
+		role  string
+		shown bool
+	}{{storage.RoleOfficer, false}, {storage.RoleEditor, false}, {storage.RoleAdmin, true}} {
+		t.Run(tt.role, func(t *testing.T) {
+			h.user("u "+tt.role, tt.role, "mật khẩu đủ dài 1", 0)
+			b := h.browser()
+			b.mustLogin("u "+tt.role, "mật khẩu đủ dài 1")
+			body := b.get("/").body
+			for _, link := range []string{`href="/users"`, `href="/agencies"`} {
+				if strings.Contains(body, link) != tt.shown {
+					t.Errorf("%s: link %s shown=%v, want %v", tt.role, link, !tt.shown, tt.shown)
+				}
+			}
+			if !strings.Contains(body, `href="/deliveries"`) {
+				t.Error("Nhật ký gửi not offered")
+			}
+		})
+	}
 }

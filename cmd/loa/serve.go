@@ -13,6 +13,7 @@ import (
 
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/configs"
+	"github.com/loa-vn/loa/notify"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/web"
@@ -63,13 +64,17 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	pub := publishing.New(publishing.Options{
 		Store: d.store, Scheduler: queue, Secrets: d.box, Location: cfg.Location, Horizon: cfg.ScheduleHorizon, Logger: log,
 		Fetcher: sources.NewFetcher(sources.FetcherOptions{Client: d.guard.Client(0)}),
-		Kinds:   d.registry.Names(),
+		Kinds:   d.registry.Names(), Adapters: d.channels,
 	})
 	materializer := worker.NewMaterializer(d.store, pub, materializeInterval, log)
 	poller := worker.NewPoller(d.store, pub, log)
 
 	if m != modeAPI {
-		stopWorker, err := startWorker(ctx, d, queue, materializer, poller)
+		notifier, err := newNotifier(d, pub)
+		if err != nil {
+			return err
+		}
+		stopWorker, err := startWorker(ctx, d, queue, materializer, poller, notifier)
 		if err != nil {
 			return err
 		}
@@ -97,7 +102,7 @@ const (
 // startWorker starts the delivery server and the background loops; the
 // returned stop cancels the loops itself, so that a start-up step failing
 // after it (or the HTTP server) never leaves the process waiting on them.
-func startWorker(parent context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller) (func(), error) {
+func startWorker(parent context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller, notifier *notify.Notifier) (func(), error) {
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: d.store, Channels: d.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
@@ -112,10 +117,14 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 	ctx, cancel := context.WithCancel(parent)
 	var wg sync.WaitGroup
 	rec := worker.NewReconciler(d.store, queue, d.cfg.ReconcileInterval, d.log)
-	wg.Add(3)
+	wg.Add(4)
 	go func() {
 		defer wg.Done()
 		rec.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		notifier.Run(ctx)
 	}()
 	go func() {
 		defer wg.Done()
@@ -130,6 +139,22 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 		srv.Shutdown()
 		wg.Wait()
 	}, nil
+}
+
+// newNotifier makes the loop that turns events into notifications, with
+// e-mail when LOA_SMTP_URL is set.
+func newNotifier(d *deps, pub *publishing.Service) (*notify.Notifier, error) {
+	var mailer *notify.Mailer
+	if d.cfg.SMTPURL != "" {
+		cfg, err := notify.ParseSMTPURL(d.cfg.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		mailer = notify.NewMailer(notify.MailerOptions{Config: cfg})
+		d.log.Info("notifications are e-mailed", "smtp", cfg.String())
+	}
+	return notify.New(notify.Options{Store: d.store, Publishing: pub, Mailer: mailer,
+		PublicURL: d.cfg.PublicURL, Logger: d.log}), nil
 }
 
 func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Service) error {

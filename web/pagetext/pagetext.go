@@ -12,12 +12,13 @@ import (
 
 // technical are the words a page may show untranslated: product and
 // platform names and technical terms Vietnamese offices use as they are.
-// Add a word only when no Vietnamese label would be clearer. The last
+// Add a word only when no Vietnamese label would be clearer ("Word" is
+// Microsoft Word, where officers paste from). The last
 // line are the names platforms give the credentials an admin copies from
 // their consoles (App ID, App Secret, access token, refresh token,
 // signing secret), shown in parentheses after the Vietnamese label.
 var technical = wordSet(`loa rss atom zalo oa facebook wordpress webhook utc asia ho_chi_minh
-	url email http https api id json txt wav smtp guid
+	url email http https api id json txt wav smtp guid html word
 	app secret signing access refresh token`)
 
 // english are common English words a forgotten label would contain.
