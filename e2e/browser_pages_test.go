@@ -141,23 +141,27 @@ func (s *switchSink) answer(status int) {
 
 // world is what the browser test creates through the API before it signs
 // in: a commune under the province, its officer and editor, a province
-// admin, and the commune's webhook and RSS channels.
+// admin, the commune's channels — RSS, a webhook to a site that works and
+// one to a site that refuses (until it is fixed) — a feed source and a
+// weekly schedule.
 type world struct {
 	agency               int64
 	officer, editor      string
 	admin                string
 	officerID            int64
 	webhookID, rssID     int64
+	brokenID             int64
 	webhookName, rssName string
+	brokenName           string
 	sourceID, scheduleID int64
 }
 
 const browserPassword = "mật khẩu thử đủ dài"
 
-func makeWorld(c client, s *switchSink) world {
+func makeWorld(c client, s, broken *switchSink) world {
 	c.t.Helper()
 	w := world{officer: "Trần Thị Hoa", editor: "Lê Văn Duyệt", admin: "Phạm Quản Trị",
-		webhookName: "Cổng thông tin xã Tân Phú", rssName: "Bản tin xã Tân Phú"}
+		webhookName: "Cổng thông tin xã Tân Phú", rssName: "Bản tin xã Tân Phú", brokenName: "Trang tin Đoàn thanh niên xã"}
 	var id struct {
 		ID int64 `json:"id"`
 	}
@@ -174,9 +178,15 @@ func makeWorld(c client, s *switchSink) world {
 		}
 	}
 	c.mustDo("POST", "/api/v1/users", map[string]any{"name": w.admin, "role": "admin", "password": browserPassword}, 201, nil)
-	c.mustDo("POST", "/api/v1/channels", map[string]any{"name": w.webhookName, "kind": "webhook", "agency_id": w.agency,
-		"config": map[string]string{"url": s.srv.URL, "secret": webhookSecret}}, 201, &id)
-	w.webhookID = id.ID
+	for _, ch := range []struct {
+		name string
+		sink *switchSink
+		id   *int64
+	}{{w.webhookName, s, &w.webhookID}, {w.brokenName, broken, &w.brokenID}} {
+		c.mustDo("POST", "/api/v1/channels", map[string]any{"name": ch.name, "kind": "webhook", "agency_id": w.agency,
+			"config": map[string]string{"url": ch.sink.srv.URL, "secret": webhookSecret}}, 201, &id)
+		*ch.id = id.ID
+	}
 	c.mustDo("POST", "/api/v1/channels", map[string]any{"name": w.rssName, "kind": "rss", "agency_id": w.agency,
 		"config": map[string]string{"slug": "tin-tan-phu", "title": w.rssName}}, 201, &id)
 	w.rssID = id.ID
