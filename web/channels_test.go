@@ -50,7 +50,7 @@ func newChannelHarness(t *testing.T) *channelHarness {
 		loc = time.FixedZone("ICT", 7*3600)
 	}
 	h := &harness{t: t, at: time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC), loc: loc}
-	h.store = storagetest.OpenWithClock(t, h.now)
+	h.store, h.db = storagetest.OpenWithSQL(t, h.now)
 	box, err := secrets.NewBox(bytes.Repeat([]byte{7}, secrets.KeySize))
 	if err != nil {
 		t.Fatal(err)

@@ -177,7 +177,7 @@ func (p *Pages) postData(c echo.Context, u storage.User, post storage.Post, ds [
 
 func (p *Pages) deliveryRow(d storage.Delivery, names map[int64]string, kinds map[int64]string) postDeliveryRow {
 	r := postDeliveryRow{ID: d.ID, Channel: names[d.ChannelID], Kind: kinds[d.ChannelID], Status: d.Status,
-		When: localTime(d.ScheduledAt, p.loc), Attempts: d.Attempts, Error: d.LastError, ExternalURL: d.ExternalURL}
+		When: localTime(d.ScheduledAt, p.loc), Attempts: d.Attempts, Error: explainReason(d.LastError, 0), ExternalURL: d.ExternalURL}
 	if r.Channel == "" {
 		r.Channel = "Kênh số " + strconv.FormatInt(d.ChannelID, 10)
 	}

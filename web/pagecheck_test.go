@@ -6,15 +6,9 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
-)
 
-// englishAllowed are the words a page may show untranslated: product and
-// platform names and technical terms Vietnamese offices use as they are.
-var englishAllowed = map[string]bool{
-	"loa": true, "rss": true, "atom": true, "zalo": true, "oa": true, "facebook": true,
-	"wordpress": true, "webhook": true, "utc": true, "asia": true, "ho_chi_minh": true,
-	"url": true, "email": true, "http": true, "https": true, "api": true, "id": true,
-}
+	"github.com/loa-vn/loa/web/pagetext"
+)
 
 // reporter is the part of *testing.T the scan uses.
 type reporter interface {
@@ -29,29 +23,6 @@ type recorder struct{ failed bool }
 func (r *recorder) Helper()               {}
 func (r *recorder) Errorf(string, ...any) { r.failed = true }
 func (r *recorder) Fatalf(string, ...any) { r.failed = true }
-
-// word is a run of letters (any script) or underscores: "Chưa" is one
-// word, not "Ch" and "a".
-var word = regexp.MustCompile(`[\p{L}\p{M}_]+`)
-
-// englishWords are common English words a forgotten label would contain.
-// A word counts as English when it is in this list: the scan catches
-// untranslated UI text, not every Latin-letter token.
-var englishWords = map[string]bool{}
-
-func init() {
-	// Words that are also Vietnamese without diacritics ("a", "an", "to",
-	// "in", "no", "ban") are left out.
-	for _, w := range strings.Fields(`the and or of on for with by from at is are was be not yes
-	sign log login logout out password name user users post posts new draft submit save cancel retry
-	approve approval approvals reject delete edit create update dashboard calendar channel channels delivery
-	deliveries schedule schedules source sources agency agencies settings home today next failed error
-	please try again wrong invalid forbidden unauthorized not found page back welcome status pending
-	scheduled sending delivered retrying unconfirmed canceled rejected more less all none empty list
-	title summary body time date zone hello submit send sent open close menu skip content main`) {
-		englishWords[w] = true
-	}
-}
 
 // visibleText returns the text a reader sees or hears on the page: text
 // nodes outside script and style, plus title, alt, placeholder,
@@ -101,26 +72,20 @@ func attr(n *html.Node, key string) string {
 }
 
 // checkVietnamesePage fails t unless page is <html lang="vi"> and its
-// visible text holds no English word outside englishAllowed. Data the
-// test put in (names, titles) is passed as allowed too. Reuse it for
-// every new page.
+// visible text holds no common English word outside pagetext's technical
+// words. Data the test put in (names, titles) is passed as allowed too.
+// Reuse it for every new page. (The browser test scans every rendered
+// page more strictly: any ASCII word that is not Vietnamese.)
 func checkVietnamesePage(t reporter, page string, allowed ...string) {
 	t.Helper()
 	if !regexp.MustCompile(`<html[^>]*\blang="vi"`).MatchString(page) {
 		t.Errorf("page has no <html lang=\"vi\">")
 	}
-	extra := map[string]bool{}
-	for _, a := range allowed {
-		for _, w := range word.FindAllString(a, -1) {
-			extra[strings.ToLower(w)] = true
-		}
-	}
+	scan := pagetext.Checker{}
+	scan.Allow(allowed...)
 	for _, text := range visibleText(t, page) {
-		for _, w := range word.FindAllString(text, -1) {
-			lw := strings.ToLower(w)
-			if englishWords[lw] && !englishAllowed[lw] && !extra[lw] {
-				t.Errorf("English word %q in visible text %q", w, text)
-			}
+		for _, w := range scan.Untranslated(text) {
+			t.Errorf("English word %q in visible text %q", w, text)
 		}
 	}
 }

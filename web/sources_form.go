@@ -61,7 +61,7 @@ var placeholderHelp = []option{
 	{Value: "{{.Title}}", Label: "tiêu đề của tin trong nguồn"},
 	{Value: "{{.Summary}}", Label: "tóm tắt của tin (đã bỏ định dạng)"},
 	{Value: "{{.Link}}", Label: "địa chỉ bài gốc"},
-	{Value: "{{.Published}}", Label: "thời điểm đăng; dùng với date: {{date .Published}} cho ra dd/mm/yyyy"},
+	{Value: "{{.Published}}", Label: "thời điểm đăng; viết {{date .Published}} để có dạng dd/mm/yyyy"},
 	{Value: "{{.ImageURL}}", Label: "địa chỉ ảnh minh họa, nếu có"},
 	{Value: "{{.FeedTitle}}", Label: "tên của nguồn tin"},
 	{Value: "{{.GUID}}", Label: "mã định danh của tin trong nguồn"},

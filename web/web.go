@@ -121,7 +121,7 @@ func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
 		p.routes = append(p.routes, route{method, path})
 	}
 	static, _ := fs.Sub(staticFiles, "static")
-	add(http.MethodGet, "/assets/*", echo.WrapHandler(http.StripPrefix("/assets/", http.FileServer(http.FS(static)))))
+	add(http.MethodGet, "/assets/*", assets(static))
 	add(http.MethodGet, "/login", p.loginPage)
 	add(http.MethodPost, "/login", p.login, p.checkPreSessionCSRF)
 	add(http.MethodPost, "/logout", p.logout, p.signedIn, p.checkCSRF)
@@ -139,6 +139,7 @@ func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
 	p.mountSchedules(add)
 	p.mountUsers(add)
 	p.mountAgencies(add)
+	p.mountNotFound(e)
 }
 
 // adder registers one route of the pages (see Mount).

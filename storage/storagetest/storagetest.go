@@ -33,8 +33,29 @@ func Open(t testing.TB) *storage.Store {
 // OpenWithClock is Open with a controllable clock.
 func OpenWithClock(t testing.TB, now func() time.Time) *storage.Store {
 	t.Helper()
+	st, _, _ := open(t, now)
+	return st
+}
+
+// OpenWithSQL is OpenWithClock that also returns a plain database/sql
+// handle on the same database, closed when the test ends, for tests that
+// read rows the store has no method for (for example to show that a
+// refused request changed nothing).
+func OpenWithSQL(t testing.TB, now func() time.Time) (*storage.Store, *sql.DB) {
+	t.Helper()
+	st, dataDir, url := open(t, now)
+	db, err := sqlDB(dataDir, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return st, db
+}
+
+func open(t testing.TB, now func() time.Time) (st *storage.Store, dataDir, url string) {
+	t.Helper()
 	ctx := context.Background()
-	dataDir, url := t.TempDir(), DatabaseURL(t)
+	dataDir, url = t.TempDir(), DatabaseURL(t)
 	st, err := storage.Open(ctx, storage.Options{DatabaseURL: url, DataDir: dataDir, Now: now})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -46,7 +67,17 @@ func OpenWithClock(t testing.TB, now func() time.Time) *storage.Store {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	return st
+	return st, dataDir, url
+}
+
+// sqlDB opens the database a store in dataDir (SQLite) or at url
+// (PostgreSQL) uses, through database/sql.
+func sqlDB(dataDir, url string) (*sql.DB, error) {
+	driver, dsn := "sqlite", "file:"+filepath.Join(dataDir, "loa.db")+"?_pragma=busy_timeout(10000)"
+	if url != "" {
+		driver, dsn = "pgx", url
+	}
+	return sql.Open(driver, dsn)
 }
 
 // UpgradedEnv, when set, makes every store a database that an older Loa
@@ -75,11 +106,7 @@ func makeVersion9(t testing.TB, st *storage.Store, url, dataDir string) {
 	if err := st.MigrateTo(ctx, 9); err != nil {
 		t.Fatalf("migrate to 9: %v", err)
 	}
-	driver, dsn := "sqlite", "file:"+filepath.Join(dataDir, "loa.db")+"?_pragma=busy_timeout(10000)"
-	if url != "" {
-		driver, dsn = "pgx", url
-	}
-	db, err := sql.Open(driver, dsn)
+	db, err := sqlDB(dataDir, url)
 	if err != nil {
 		t.Fatal(err)
 	}
