@@ -251,7 +251,9 @@ func (s *Service) itemPost(src storage.Source, status string, tmpl *sources.Comp
 func (s *Service) MakeDigests(ctx context.Context) {
 	srcs, err := s.store.ListSources(ctx, 0)
 	if err != nil {
-		s.log.Error("cannot list sources for digests", "err", err)
+		if ctx.Err() == nil { // stopping is not a failure
+			s.log.Error("cannot list sources for digests", "err", err)
+		}
 		return
 	}
 	for _, src := range srcs {

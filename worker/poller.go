@@ -55,7 +55,7 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration) {
 // digests. A failing feed only affects its own source.
 func (p *Poller) RunOnce(ctx context.Context) {
 	due, err := p.store.ClaimDueSources(ctx, publishing.PollLease, 20)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		p.log.Error("cannot find due sources", "err", err)
 	}
 	var wg sync.WaitGroup
