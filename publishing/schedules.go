@@ -151,7 +151,7 @@ func (s *Service) occurrencePost(ctx context.Context, sc storage.Schedule, text 
 	p := storage.Post{Title: clean.Title, Summary: clean.Summary, Body: clean.Body, Category: clean.Category,
 		Audience: clean.Audience, Link: tmpl.Link, ImageURL: tmpl.ImageURL,
 		Priority: or(tmpl.Priority, "normal"), PublishAt: at, CreatedBy: sc.CreatedBy,
-		AgencyID: sc.AgencyID, ScheduleID: &id, OccurrenceAt: &occ}
+		AgencyID: sc.AgencyID, ScheduleID: &id, OccurrenceAt: &occ, Classification: sc.Classification}
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}
