@@ -40,8 +40,8 @@ func (c *clock) Set(t time.Time) {
 type nopScheduler struct{}
 
 func (nopScheduler) ScheduleMany(context.Context, []int64, time.Time) error { return nil }
-func (nopScheduler) RunNow(context.Context, int64) error                   { return nil }
-func (nopScheduler) Unschedule(context.Context, int64) error               { return nil }
+func (nopScheduler) RunNow(context.Context, int64) error                    { return nil }
+func (nopScheduler) Unschedule(context.Context, int64) error                { return nil }
 
 type fixture struct {
 	t     *testing.T
