@@ -39,7 +39,7 @@ func WriteXLSX(w io.Writer, r Report) error {
 }
 
 type xlsxStyles struct {
-	agency, agencyBold, title, subtitle, note, section int
+	agency, agencyBold, title, subtitle, note, section  int
 	head, text, number, percent, totalText, totalNumber int
 }
 
