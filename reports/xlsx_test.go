@@ -378,7 +378,7 @@ func TestWritersRefuseTooLarge(t *testing.T) {
 			r.Sections = []Section{{Results: Results{Activities: []ActivityResult{{Title: strings.Repeat("a", MaxTextRunes+1)}}}}}
 		})},
 	}
-	writers := map[string]func(io.Writer, Report) error{"xlsx": WriteXLSX}
+	writers := map[string]func(io.Writer, Report) error{"xlsx": WriteXLSX, "docx": WriteDOCX}
 	for _, c := range cases {
 		for name, write := range writers {
 			t.Run(name+"/"+c.name, func(t *testing.T) {
