@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/publishing"
+	"github.com/loa-vn/loa/reports"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -113,6 +114,9 @@ func (s *Server) toAPIError(err error) *Error {
 	case errors.Is(err, errHashersBusy):
 		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_requests",
 			Message: "the server is busy checking passwords; try again in a few seconds", RetryAfter: 2 * time.Second}
+	case errors.Is(err, reports.ErrBusy):
+		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_requests",
+			Message: "too many reports are being made; try again in a few seconds", RetryAfter: 5 * time.Second}
 	case errors.Is(err, storage.ErrConflict):
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "the request conflicts with the current state"}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/publishing"
+	"github.com/loa-vn/loa/reports"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 )
@@ -85,6 +86,8 @@ type Server struct {
 	logins    *loginLimiter
 	// admin administers users and agencies, for the handlers and the pages.
 	admin *admin.Service
+	// reports computes and exports reports, for the handlers and the pages.
+	reports *reports.Service
 }
 
 // New builds the server and its routes.
@@ -109,6 +112,7 @@ func New(o Options) *Server {
 	s.hashers = newPasswordHashers(o.PasswordHashers, o.PasswordHashWait)
 	s.dummyHash = dummyPasswordHash()
 	s.admin = admin.New(admin.Options{Store: o.Store, Publishing: o.Publishing, Hasher: s.hashers})
+	s.reports = reports.New(reports.Options{Store: o.Store, Publishing: o.Publishing, Location: s.loc, Now: s.now, Logger: s.log})
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -141,6 +145,10 @@ func (s *Server) ChannelAdmin() *publishing.ChannelAdmin { return s.channelAdmin
 // Admin is the administration of users and agencies, shared with the
 // pages so both use one password hasher pool and one copy of the rules.
 func (s *Server) Admin() *admin.Service { return s.admin }
+
+// Reports computes and exports reports, shared with the pages so both
+// use one copy of the rules and one bound on concurrent reports.
+func (s *Server) Reports() *reports.Service { return s.reports }
 
 // Handler is the HTTP handler to serve.
 func (s *Server) Handler() http.Handler { return s.echo }
@@ -214,6 +222,8 @@ func (s *Server) routes() {
 	v1.GET("/deliveries/:id", s.getDelivery, officer...)
 	v1.POST("/deliveries/:id/retry", s.retryDelivery, officer...)
 	v1.POST("/deliveries/:id/cancel", s.cancelDelivery, officer...)
+
+	v1.GET("/reports", s.report, officer...)
 }
 
 // requestLog logs each request with stable keys; never headers or bodies,

@@ -18,16 +18,25 @@ const unclassified = "Chưa phân loại"
 // is followed).
 const plansPerAgency = 20
 
-// compute reads the figures of agency id's subtree for p in a fixed number
-// of grouped queries, whatever the number of deliveries or agencies, and
-// folds them into the report.
-func (s *Service) compute(ctx context.Context, id int64, p Period) (Report, error) {
+// scope is what a report of one agency and period counts: the agencies
+// (the agency first, then its subtree in tree order), the figures' filter
+// and the labels.
+type scope struct {
+	agencies []storage.Agency
+	filter   storage.FigureFilter
+	months   []time.Time
+	labels   labels
+}
+
+// prepare reads the agencies of id's subtree (at most the cap) and the
+// labels, and makes the filter of p.
+func (s *Service) prepare(ctx context.Context, id int64, p Period) (scope, error) {
 	agencies, err := s.store.ListAgencies(ctx, id)
 	if err != nil {
-		return Report{}, err
+		return scope{}, err
 	}
 	if len(agencies) > s.maxAg {
-		return Report{}, &publishing.InvalidError{Field: "agency_id", Rule: RuleTooManyAgencies,
+		return scope{}, &publishing.InvalidError{Field: "agency_id", Rule: RuleTooManyAgencies,
 			Message: fmt.Sprintf("the agency has %d agencies in its subtree; a report covers at most %d: ask for the report of an agency below it", len(agencies), s.maxAg)}
 	}
 	ids := make([]int64, len(agencies))
@@ -35,32 +44,39 @@ func (s *Service) compute(ctx context.Context, id int64, p Period) (Report, erro
 		ids[i] = a.ID
 	}
 	starts, months := monthsOf(p)
-	f := storage.FigureFilter{Agencies: ids, ChannelAgencies: ids, From: p.From, To: p.To, MonthStarts: starts,
-		FirstDay: p.From.Format(time.DateOnly), LastDay: p.LastDay().Format(time.DateOnly)}
-	dels, err := s.store.DeliveryFigures(ctx, f)
-	if err != nil {
-		return Report{}, err
-	}
-	recs, err := s.store.RecordFigures(ctx, f)
-	if err != nil {
-		return Report{}, err
-	}
 	lb, err := s.loadLabels(ctx)
 	if err != nil {
-		return Report{}, err
+		return scope{}, err
 	}
-	plans, acts, err := s.plansOf(ctx, id, len(agencies), p.LastDay().Year())
+	return scope{agencies: agencies, months: months, labels: lb,
+		filter: storage.FigureFilter{Agencies: ids, ChannelAgencies: ids, From: p.From, To: p.To, MonthStarts: starts,
+			FirstDay: p.From.Format(time.DateOnly), LastDay: p.LastDay().Format(time.DateOnly)}}, nil
+}
+
+// compute reads the figures of sc for p in a fixed number of grouped
+// queries, whatever the number of deliveries or agencies, and folds them
+// into the report.
+func (s *Service) compute(ctx context.Context, sc scope, p Period) (Report, error) {
+	dels, err := s.store.DeliveryFigures(ctx, sc.filter)
 	if err != nil {
 		return Report{}, err
 	}
-	tallies := make(map[int64]*tally, len(agencies))
-	for _, a := range agencies {
+	recs, err := s.store.RecordFigures(ctx, sc.filter)
+	if err != nil {
+		return Report{}, err
+	}
+	plans, acts, err := s.plansOf(ctx, sc.agencies[0].ID, len(sc.agencies), p.LastDay().Year())
+	if err != nil {
+		return Report{}, err
+	}
+	tallies := make(map[int64]*tally, len(sc.agencies))
+	for _, a := range sc.agencies {
 		pl, ok := plans[a.ID]
-		tallies[a.ID] = newTally(ok, acts[pl.ID], lb)
+		tallies[a.ID] = newTally(ok, acts[pl.ID], sc.labels)
 	}
 	for _, d := range dels {
 		if t := tallies[d.AgencyID]; t != nil {
-			t.addDeliveries(d, lb)
+			t.addDeliveries(d, sc.labels)
 		}
 	}
 	for _, r := range recs {
@@ -68,7 +84,7 @@ func (s *Service) compute(ctx context.Context, id int64, p Period) (Report, erro
 			t.addRecords(r)
 		}
 	}
-	return s.assemble(agencies, plans, tallies, p, months, lb), nil
+	return s.assemble(sc.agencies, plans, tallies, p, sc.months, sc.labels), nil
 }
 
 // plansOf returns, for each agency of id's subtree with a plan of year,

@@ -14,7 +14,7 @@ import (
 // Limits on computing reports.
 const (
 	// DefaultMaxAgencies caps the agencies one report covers.
-	DefaultMaxAgencies = 1000
+	DefaultMaxAgencies = MaxSections
 	// DefaultMaxActivities caps the activities of one agency's plans read.
 	DefaultMaxActivities = 500
 	// DefaultTimeout bounds one computation.
@@ -106,34 +106,50 @@ type Request struct {
 
 // Compute makes the report r asks for, as actor may see it: an agency
 // outside the actor's subtree is a *publishing.NotFoundError, as if it did
-// not exist. Bad input is a *publishing.InvalidError.
+// not exist. Bad input is a *publishing.InvalidError; too many reports at
+// once, ErrBusy.
 func (s *Service) Compute(ctx context.Context, actor storage.User, r Request) (Report, error) {
+	var rep Report
+	err := s.run(ctx, actor, r, func(ctx context.Context, sc scope, p Period) error {
+		var err error
+		rep, err = s.compute(ctx, sc, p)
+		return err
+	})
+	return rep, err
+}
+
+// run checks r and actor's right to it, waits for a turn and calls do
+// with the report's scope, within the time limit.
+func (s *Service) run(ctx context.Context, actor storage.User, r Request, do func(context.Context, scope, Period) error) error {
 	period, err := ParsePeriod(r.Period, r.Cutoff, s.loc)
 	if err != nil {
-		return Report{}, err
+		return err
 	}
 	id := r.AgencyID
 	if id == 0 {
 		id = actor.AgencyID
 	}
 	if err := s.authorize(ctx, actor, id); err != nil {
-		return Report{}, err
+		return err
 	}
 	release, err := s.turn(ctx)
 	if err != nil {
-		return Report{}, err
+		return err
 	}
 	defer release()
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	started := s.now()
-	rep, err := s.compute(ctx, id, period)
+	sc, err := s.prepare(ctx, id, period)
+	if err == nil {
+		err = do(ctx, sc, period)
+	}
 	if err != nil {
-		return Report{}, fmt.Errorf("reports: agency %d, period %s: %w", id, period.Key, err)
+		return fmt.Errorf("reports: agency %d, period %s: %w", id, period.Key, err)
 	}
 	s.log.Info("report computed", "agency_id", id, "period", period.Key, "cutoff", period.Cutoff,
-		"sections", len(rep.Sections), "duration_ms", s.now().Sub(started).Milliseconds())
-	return rep, nil
+		"agencies", len(sc.agencies), "duration_ms", s.now().Sub(started).Milliseconds())
+	return nil
 }
 
 // authorize lets actor see agency id: the policy's View, and an agency

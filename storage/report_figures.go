@@ -133,3 +133,73 @@ func (s *Store) RecordFigures(ctx context.Context, f FigureFilter) ([]RecordFigu
 	}
 	return rows, nil
 }
+
+// DeliveryLine is one delivery behind a report, for its CSV.
+type DeliveryLine struct {
+	// AgencyID is the post's agency.
+	AgencyID                    int64
+	ActivityCode, ActivityTitle string
+	Kind, Channel, Title        string
+	// ContentArea and Audience are codes, as DeliveryFigure's.
+	ContentArea, Audience string
+	Status                string
+	ScheduledAt           time.Time
+	DeliveredAt           *time.Time
+	URL                   string
+}
+
+// OnTime says the line was delivered within OnTimeWithin of its
+// scheduled time, as DeliveryFigures counts it.
+func (l DeliveryLine) OnTime() bool {
+	return l.Status == DeliveryDelivered && l.DeliveredAt != nil && !l.DeliveredAt.After(l.ScheduledAt.Add(OnTimeWithin))
+}
+
+// DeliveryLines lists the deliveries DeliveryFigures counts, by scheduled
+// time; at most limit.
+func (s *Store) DeliveryLines(ctx context.Context, f FigureFilter, limit int) ([]DeliveryLine, error) {
+	if len(f.Agencies) == 0 || len(f.ChannelAgencies) == 0 {
+		return nil, nil
+	}
+	var rows []DeliveryLine
+	err := s.db.WithContext(ctx).Raw("SELECT p.agency_id AS agency_id, COALESCE(a.code, '') AS activity_code, "+
+		"COALESCE(a.title, '') AS activity_title, c.kind AS kind, c.name AS channel, p.title AS title, "+
+		"COALESCE(NULLIF(p.content_area, ''), a.content_area, '') AS content_area, "+
+		"COALESCE(NULLIF(p.audience_code, ''), a.audience, '') AS audience, d.status AS status, "+
+		"d.scheduled_at AS scheduled_at, d.delivered_at AS delivered_at, d.external_url AS url "+
+		"FROM deliveries d JOIN posts p ON p.id = d.post_id JOIN channels c ON c.id = d.channel_id "+
+		"LEFT JOIN plan_activities a ON a.id = p.activity_id "+
+		"WHERE d.agency_id IN ? AND d.scheduled_at >= ? AND d.scheduled_at < ? AND d.status <> ? AND p.agency_id IN ? "+
+		"ORDER BY d.scheduled_at, d.id LIMIT ?",
+		f.ChannelAgencies, f.From.UTC(), f.To.UTC(), DeliveryCanceled, f.Agencies, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "list report deliveries")
+	}
+	return rows, nil
+}
+
+// RecordLine is one activity record behind a report, for its CSV.
+type RecordLine struct {
+	AgencyID                    int64
+	ActivityCode, ActivityTitle string
+	OccurredOn, Form            string
+	Description                 string
+	Count                       int64
+}
+
+// RecordLines lists the records RecordFigures counts, by day; at most limit.
+func (s *Store) RecordLines(ctx context.Context, f FigureFilter, limit int) ([]RecordLine, error) {
+	if len(f.Agencies) == 0 {
+		return nil, nil
+	}
+	var rows []RecordLine
+	err := s.db.WithContext(ctx).Raw("SELECT r.agency_id AS agency_id, COALESCE(a.code, '') AS activity_code, "+
+		"COALESCE(a.title, '') AS activity_title, r.occurred_on AS occurred_on, r.form AS form, "+
+		"r.description AS description, r.count AS count FROM activity_records r "+
+		"LEFT JOIN plan_activities a ON a.id = r.activity_id "+
+		"WHERE r.agency_id IN ? AND r.occurred_on >= ? AND r.occurred_on <= ? ORDER BY r.occurred_on, r.id LIMIT ?",
+		f.Agencies, f.FirstDay, f.LastDay, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "list report records")
+	}
+	return rows, nil
+}
