@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -74,9 +75,13 @@ func (s *Service) compute(ctx context.Context, sc scope, p Period) (Report, erro
 		pl, ok := plans[a.ID]
 		tallies[a.ID] = newTally(ok, acts[pl.ID], sc.labels)
 	}
+	cls, err := s.classes(ctx, sc, dels)
+	if err != nil {
+		return Report{}, err
+	}
 	for _, d := range dels {
 		if t := tallies[d.AgencyID]; t != nil {
-			t.addDeliveries(d, sc.labels)
+			t.addDeliveries(d, cls, sc.labels)
 		}
 	}
 	for _, r := range recs {
@@ -85,6 +90,31 @@ func (s *Service) compute(ctx context.Context, sc scope, p Period) (Report, erro
 		}
 	}
 	return s.assemble(sc.agencies, plans, tallies, p, sc.months, sc.labels), nil
+}
+
+// classes is what the figures' rows need besides their own columns: the
+// channels' kinds, and the activities' content areas and audiences for
+// posts that have none of their own.
+type classes struct {
+	kinds map[int64]string
+	acts  map[int64]storage.PlanActivity
+}
+
+func (s *Service) classes(ctx context.Context, sc scope, dels []storage.DeliveryFigure) (classes, error) {
+	kinds, err := s.store.ChannelKinds(ctx, sc.filter.ChannelAgencies)
+	if err != nil {
+		return classes{}, err
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, d := range dels {
+		if d.ActivityID != 0 && !seen[d.ActivityID] {
+			seen[d.ActivityID] = true
+			ids = append(ids, d.ActivityID)
+		}
+	}
+	acts, err := s.store.ActivitiesByID(ctx, ids)
+	return classes{kinds: kinds, acts: acts}, err
 }
 
 // plansOf returns, for each agency of id's subtree with a plan of year,
@@ -212,14 +242,19 @@ func newTally(hasPlan bool, acts []storage.PlanActivity, lb labels) *tally {
 	return t
 }
 
-func (t *tally) addDeliveries(d storage.DeliveryFigure, lb labels) {
+func (t *tally) addDeliveries(d storage.DeliveryFigure, cls classes, lb labels) {
 	a := t.acts[d.ActivityID]
 	switch d.Status {
 	case storage.DeliveryDelivered:
-		form := formOfKind(d.Kind)
+		form := formOfKind(cls.kinds[d.ChannelID])
 		t.res.Delivered += d.N
 		t.res.OnTime += d.OnTime
-		key := MatrixCell{Form: formLabel(form), ContentArea: lb.label(lb.area, d.ContentArea), Audience: lb.label(lb.audience, d.Audience)}
+		area, audience := d.ContentArea, d.Audience
+		if act, ok := cls.acts[d.ActivityID]; ok {
+			// A post without its own classification has its activity's.
+			area, audience = cmp.Or(area, act.ContentArea), cmp.Or(audience, act.Audience)
+		}
+		key := MatrixCell{Form: formLabel(form), ContentArea: lb.label(lb.area, area), Audience: lb.label(lb.audience, audience)}
 		t.matrix[key] += d.N
 		if t.monthly[d.Month] == nil {
 			t.monthly[d.Month] = map[string]int64{}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // FigureFilter selects what a report counts: the deliveries scheduled in
@@ -29,18 +31,19 @@ type FigureFilter struct {
 }
 
 // DeliveryFigure counts deliveries alike in everything a report tells
-// apart. ContentArea, Audience, Month and OnTime are only set for
-// delivered ones (and are "", 0, 0 otherwise).
+// apart. The columns are the rows' own, so the query groups by plain
+// columns of two tables; the caller maps channels to kinds and fills a
+// post's missing classification from its activity.
 type DeliveryFigure struct {
 	// AgencyID is the post's agency; ActivityID the post's activity (0 for none).
 	AgencyID, ActivityID int64
-	// Kind is the channel's kind.
-	Kind   string
-	Status string
-	// ContentArea and Audience are the post's codes, or its activity's
-	// when the post has none.
+	ChannelID            int64
+	Status               string
+	// ContentArea and Audience are the post's own codes ("" for none).
 	ContentArea, Audience string
-	Month                 int
+	// Month is the number of FigureFilter.MonthStarts at or before the
+	// scheduled time.
+	Month int
 	// N counts the deliveries; OnTime those delivered within OnTimeWithin
 	// of their scheduled time.
 	N, OnTime int64
@@ -51,31 +54,70 @@ type DeliveryFigure struct {
 const OnTimeWithin = 5 * time.Minute
 
 // DeliveryFigures counts the deliveries f selects, canceled ones left out,
-// in one grouped query.
+// in one grouped query over deliveries and posts.
 func (s *Store) DeliveryFigures(ctx context.Context, f FigureFilter) ([]DeliveryFigure, error) {
 	if len(f.Agencies) == 0 || len(f.ChannelAgencies) == 0 {
 		return nil, nil
 	}
 	month, monthArgs := s.monthBucket(f.MonthStarts)
-	delivered := func(expr, otherwise string) string {
-		return "CASE WHEN d.status = '" + DeliveryDelivered + "' THEN " + expr + " ELSE " + otherwise + " END"
-	}
-	query := "SELECT p.agency_id AS agency_id, COALESCE(p.activity_id, 0) AS activity_id, c.kind AS kind, d.status AS status, " +
-		delivered("COALESCE(NULLIF(p.content_area, ''), a.content_area, '')", "''") + " AS content_area, " +
-		delivered("COALESCE(NULLIF(p.audience_code, ''), a.audience, '')", "''") + " AS audience, " +
-		delivered(month, "0") + " AS month, " +
-		"SUM(" + delivered("CASE WHEN "+s.onTimeSQL()+" THEN 1 ELSE 0 END", "0") + ") AS on_time, " +
-		"COUNT(*) AS n " +
-		"FROM deliveries d JOIN posts p ON p.id = d.post_id JOIN channels c ON c.id = d.channel_id " +
-		"LEFT JOIN plan_activities a ON a.id = p.activity_id " +
+	query := "SELECT p.agency_id AS agency_id, COALESCE(p.activity_id, 0) AS activity_id, d.channel_id AS channel_id, " +
+		"d.status AS status, p.content_area AS content_area, p.audience_code AS audience, " + month + " AS month, " +
+		"SUM(CASE WHEN d.status = '" + DeliveryDelivered + "' AND " + s.onTimeSQL() + " THEN 1 ELSE 0 END) AS on_time, " +
+		"COUNT(*) AS n FROM deliveries d JOIN posts p ON p.id = d.post_id " +
 		"WHERE d.agency_id IN ? AND d.scheduled_at >= ? AND d.scheduled_at < ? AND d.status <> ? AND p.agency_id IN ? " +
 		"GROUP BY 1, 2, 3, 4, 5, 6, 7"
 	args := append(monthArgs, f.ChannelAgencies, f.From.UTC(), f.To.UTC(), DeliveryCanceled, f.Agencies)
 	var rows []DeliveryFigure
-	if err := s.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+	err := s.analytic(ctx, func(tx *gorm.DB) error { return tx.Raw(query, args...).Scan(&rows).Error })
+	if err != nil {
 		return nil, translate(err, "count report deliveries")
 	}
 	return rows, nil
+}
+
+// analytic runs a large read-only aggregate. On PostgreSQL it gets the
+// memory to hash its groups instead of sorting a million rows on disk,
+// and no JIT, whose compilation costs more than it saves here.
+func (s *Store) analytic(ctx context.Context, read func(tx *gorm.DB) error) error {
+	if s.dialect != dialectPostgres {
+		return read(s.db.WithContext(ctx))
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, q := range []string{"SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'", "SET TRANSACTION READ ONLY"} {
+			if err := tx.Exec(q).Error; err != nil {
+				return err
+			}
+		}
+		return read(tx)
+	})
+}
+
+// ChannelKinds returns the kind of every channel of the agencies.
+func (s *Store) ChannelKinds(ctx context.Context, agencies []int64) (map[int64]string, error) {
+	var rows []struct {
+		ID   int64
+		Kind string
+	}
+	err := s.db.WithContext(ctx).Model(&Channel{}).Select("id", "kind").Where("agency_id IN ?", agencies).Scan(&rows).Error
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Kind
+	}
+	return out, translate(err, "list channel kinds")
+}
+
+// ActivitiesByID returns the activities ids, whatever their plan.
+func (s *Store) ActivitiesByID(ctx context.Context, ids []int64) (map[int64]PlanActivity, error) {
+	out := make(map[int64]PlanActivity, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var acts []PlanActivity
+	err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&acts).Error
+	for _, a := range acts {
+		out[a.ID] = a
+	}
+	return out, translate(err, "list activities by id")
 }
 
 // monthBucket is the SQL expression numbering a delivery's month by its
