@@ -21,7 +21,7 @@ const (
 
 // CreateSource registers author's feed; its channels must exist and be enabled.
 func (s *Service) CreateSource(ctx context.Context, author storage.User, src *storage.Source) error {
-	agency, err := s.placeAutomation(ctx, author, ManageSources, src.AgencyID, src.Targets)
+	agency, err := s.placeAutomation(ctx, author, ManageSources, src.AgencyID, src.Targets, src.Classification)
 	if err != nil {
 		return err
 	}

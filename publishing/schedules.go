@@ -20,7 +20,7 @@ const missedGrace = time.Hour
 // CreateSchedule stores author's new schedule and creates its first
 // occurrences at once; a failure there is logged and left to the worker.
 func (s *Service) CreateSchedule(ctx context.Context, author storage.User, sc *storage.Schedule) error {
-	agency, err := s.placeAutomation(ctx, author, CreateSchedule, sc.AgencyID, sc.Targets)
+	agency, err := s.placeAutomation(ctx, author, CreateSchedule, sc.AgencyID, sc.Targets, sc.Classification)
 	if err != nil {
 		return err
 	}
