@@ -18,7 +18,7 @@ var (
 // figures, or for an agency with agencies below it one section per agency
 // (the agency itself first, when it has a plan or figures of its own) and
 // the compiled totals of those sections in Own.
-func (s *Service) assemble(agencies []storage.Agency, plans map[int64]storage.Plan, tallies map[int64]*tally,
+func (s *Service) assemble(agencies []storage.Agency, agencyPlans map[int64]storage.Plan, tallies map[int64]*tally,
 	p Period, months []time.Time, lb labels) Report {
 	top, now := agencies[0], s.now()
 	local := now.In(s.loc)
@@ -27,7 +27,7 @@ func (s *Service) assemble(agencies []storage.Agency, plans map[int64]storage.Pl
 		Recipients:  append([]string(nil), defaultRecipients...),
 		Signer:      Signer{Position: append([]string(nil), defaultSigner.Position...)},
 		GeneratedAt: now}
-	if pl, ok := plans[top.ID]; ok {
+	if pl, ok := agencyPlans[top.ID]; ok {
 		rep.PlanTitle, rep.PlanReference = pl.Title, pl.Reference
 	}
 	if len(agencies) == 1 {
@@ -105,30 +105,4 @@ func addReach(sum, x *int64) *int64 {
 		v += *sum
 	}
 	return &v
-}
-
-// timingLabel says an activity's timing in Vietnamese.
-func timingLabel(kind, from, to string) string {
-	switch kind {
-	case storage.TimingRegular:
-		return "Thường xuyên"
-	case storage.TimingAllYear:
-		return "Cả năm"
-	case storage.TimingQ1, storage.TimingQ2, storage.TimingQ3, storage.TimingQ4:
-		return "Quý " + romanQuarters[kind[1]-'1']
-	case storage.TimingEvent:
-		return "Theo sự kiện"
-	case storage.TimingRange:
-		return "Từ " + dmy(from) + " đến " + dmy(to)
-	}
-	return kind
-}
-
-// dmy turns YYYY-MM-DD into dd/mm/yyyy (as it is when it is not a date).
-func dmy(day string) string {
-	d, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return day
-	}
-	return d.Format("02/01/2006")
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loa-vn/loa/plans"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
@@ -66,13 +67,13 @@ func (s *Service) compute(ctx context.Context, sc scope, p Period) (Report, erro
 	if err != nil {
 		return Report{}, err
 	}
-	plans, acts, err := s.plansOf(ctx, sc.agencies[0].ID, len(sc.agencies), p.LastDay().Year())
+	agencyPlans, acts, err := s.plansOf(ctx, sc.agencies[0].ID, len(sc.agencies), p.LastDay().Year())
 	if err != nil {
 		return Report{}, err
 	}
 	tallies := make(map[int64]*tally, len(sc.agencies))
 	for _, a := range sc.agencies {
-		pl, ok := plans[a.ID]
+		pl, ok := agencyPlans[a.ID]
 		tallies[a.ID] = newTally(ok, acts[pl.ID], sc.labels)
 	}
 	cls, err := s.classes(ctx, sc, dels)
@@ -89,7 +90,7 @@ func (s *Service) compute(ctx context.Context, sc scope, p Period) (Report, erro
 			t.addRecords(r)
 		}
 	}
-	return s.assemble(sc.agencies, plans, tallies, p, sc.months, sc.labels), nil
+	return s.assemble(sc.agencies, agencyPlans, tallies, p, sc.months, sc.labels), nil
 }
 
 // classes is what the figures' rows need besides their own columns: the
@@ -168,8 +169,8 @@ type labels struct {
 
 func (s *Service) loadLabels(ctx context.Context) (labels, error) {
 	lb := labels{area: map[string]string{}, audience: map[string]string{}, rank: map[string]int{}}
-	for i, f := range formOrder {
-		lb.rank[f.label] = i
+	for i, f := range plans.Forms() {
+		lb.rank[f.Label] = i
 	}
 	for _, l := range []struct {
 		kind string
@@ -231,11 +232,11 @@ func newTally(hasPlan bool, acts []storage.PlanActivity, lb labels) *tally {
 	for _, a := range acts {
 		forms := make([]string, len(a.Forms))
 		for i, f := range a.Forms {
-			forms[i] = formLabel(f)
+			forms[i] = plans.FormLabel(f)
 		}
 		t.acts[a.ID] = &ActivityResult{ID: a.ID, Code: a.Code, Title: a.Title,
 			ContentArea: lb.label(lb.area, a.ContentArea), Audience: lb.label(lb.audience, a.Audience),
-			Forms: forms, Timing: timingLabel(a.TimingKind, a.TimingFrom, a.TimingTo), Unit: a.Unit,
+			Forms: forms, Timing: plans.TimingOf(a).Label(), Unit: a.Unit,
 			Target: a.Target, TargetText: a.TargetText, ByForm: map[string]int64{}}
 		t.order = append(t.order, a.ID)
 	}
@@ -246,7 +247,7 @@ func (t *tally) addDeliveries(d storage.DeliveryFigure, cls classes, lb labels) 
 	a := t.acts[d.ActivityID]
 	switch d.Status {
 	case storage.DeliveryDelivered:
-		form := formOfKind(cls.kinds[d.ChannelID])
+		form := plans.FormOfChannel(cls.kinds[d.ChannelID])
 		t.res.Delivered += d.N
 		t.res.OnTime += d.OnTime
 		area, audience := d.ContentArea, d.Audience
@@ -254,7 +255,7 @@ func (t *tally) addDeliveries(d storage.DeliveryFigure, cls classes, lb labels) 
 			// A post without its own classification has its activity's.
 			area, audience = cmp.Or(area, act.ContentArea), cmp.Or(audience, act.Audience)
 		}
-		key := MatrixCell{Form: formLabel(form), ContentArea: lb.label(lb.area, area), Audience: lb.label(lb.audience, audience)}
+		key := MatrixCell{Form: plans.FormLabel(form), ContentArea: lb.label(lb.area, area), Audience: lb.label(lb.audience, audience)}
 		t.matrix[key] += d.N
 		if t.monthly[d.Month] == nil {
 			t.monthly[d.Month] = map[string]int64{}

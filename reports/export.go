@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loa-vn/loa/plans"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
@@ -110,7 +111,7 @@ func (s *Service) writeCSV(ctx context.Context, buf *bytes.Buffer, sc scope) err
 	rows := make([]DeliveryRow, len(lines))
 	for i, l := range lines {
 		rows[i] = DeliveryRow{Agency: names[l.AgencyID], ActivityCode: l.ActivityCode, ActivityTitle: l.ActivityTitle,
-			Form: formLabel(formOfKind(l.Kind)), Channel: l.Channel, ContentArea: lb.label(lb.area, l.ContentArea),
+			Form: plans.FormLabel(plans.FormOfChannel(l.Kind)), Channel: l.Channel, ContentArea: lb.label(lb.area, l.ContentArea),
 			Audience: lb.label(lb.audience, l.Audience), Title: l.Title, ScheduledAt: l.ScheduledAt.In(s.loc),
 			Status: statusLabel(l.Status), OnTime: l.OnTime(), URL: l.URL}
 		if l.DeliveredAt != nil {
@@ -121,7 +122,7 @@ func (s *Service) writeCSV(ctx context.Context, buf *bytes.Buffer, sc scope) err
 	for i, r := range recs {
 		day, _ := time.ParseInLocation(time.DateOnly, r.OccurredOn, s.loc)
 		records[i] = RecordRow{Agency: names[r.AgencyID], ActivityCode: r.ActivityCode, ActivityTitle: r.ActivityTitle,
-			Form: formLabel(r.Form), Date: day, Description: r.Description, Count: r.Count}
+			Form: plans.FormLabel(r.Form), Date: day, Description: r.Description, Count: r.Count}
 	}
 	return WriteCSV(buf, rows, records)
 }
