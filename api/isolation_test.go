@@ -118,6 +118,7 @@ var matrix = map[string]route{
 	"PATCH /api/v1/vocabularies/:id":                {coveredBy: "TestVocabularies"},
 	"POST /api/v1/activity-records":                 {coveredBy: "TestActivityRecordsIsolation"},
 	"GET /api/v1/activity-records":                  {coveredBy: "TestActivityRecordsIsolation"},
+	"GET /api/v1/reports":                           {coveredBy: "TestReportAPIRefuses"},
 	"GET /api/v1/attachments/:id":                   {kind: "attachment"},
 }
 

@@ -198,3 +198,97 @@ func TestReportAPIExports(t *testing.T) {
 		t.Errorf("the CSV lacks the delivered post:\n%s", csv.Body)
 	}
 }
+
+// TestPlan004Report: the seed plan (activities 2.1–2.7) entered through
+// the API with targets, posts made against its activities and driven to
+// delivered, failed and unconfirmed, offline work recorded; the quarter's
+// report shows each activity's progress from those deliveries and records.
+func TestPlan004Report(t *testing.T) {
+	e := newSeedEnv(t)
+	root := decode[struct{ Items []agencyJSON }](t, e.get("/api/v1/agencies", adminToken)).Items[0]
+	body := plan004(root.ID)
+	targets := map[string]int{"2.1": 4, "2.2": 4, "2.6": 2, "2.7": 3}
+	for _, a := range body["activities"].([]map[string]any) {
+		if n, ok := targets[a["code"].(string)]; ok {
+			a["target"] = n
+		}
+	}
+	res := e.post("/api/v1/plans", editorToken, body)
+	wantStatus(t, res, http.StatusCreated)
+	byCode := map[string]int64{}
+	for _, a := range decode[planJSON](t, res).Activities {
+		byCode[a.Code] = a.ID
+	}
+	site := e.createWebhook("Trang thông tin điện tử Sở")
+	post := func(code, status string) {
+		b := postBody(site.ID)
+		b["activity_id"] = byCode[code]
+		p := e.createPost(editorToken, b)
+		e.finish(p.Deliveries[0].ID, status)
+	}
+	post("2.2", storage.DeliveryDelivered)
+	post("2.2", storage.DeliveryDelivered)
+	post("2.2", storage.DeliveryFailed)
+	post("2.6", storage.DeliveryDelivered)
+	post("2.3", storage.DeliveryUnconfirmed)
+	post("2.5", storage.DeliveryDelivered)
+	for _, r := range []struct {
+		code, date, form string
+		count            int
+	}{
+		{"2.1", "2022-09-10", "hoi_nghi", 1},
+		{"2.1", "2022-06-30", "hoi_nghi", 1}, // the quarter before
+		{"2.4", "2022-08-01", "bao_dai", 3},
+		{"2.7", "2022-08-15", "tap_huan", 2},
+		{"2.7", "2022-09-01", "cuoc_thi", 1},
+	} {
+		wantStatus(t, e.post("/api/v1/activity-records", officerToken, map[string]any{"activity_id": byCode[r.code],
+			"date": r.date, "form": r.form, "description": "Thực hiện " + r.code, "count": r.count}), http.StatusCreated)
+	}
+
+	r := e.get("/api/v1/reports?period=2022-Q3&cutoff=calendar", officerToken)
+	wantStatus(t, r, http.StatusOK)
+	rep := decode[reportJSON](t, r)
+	if rep.Period.Label != "quý III năm 2022" || rep.Period.FirstDay != "2022-07-01" || len(rep.Own.Activities) != 7 {
+		t.Fatalf("period %+v with %d activities", rep.Period, len(rep.Own.Activities))
+	}
+	want := map[string]struct {
+		done     int64
+		byForm   map[string]int64
+		progress float64 // -1: none (no target)
+	}{
+		"2.1": {1, map[string]int64{"hoi_nghi": 1}, 0.25},
+		"2.2": {2, map[string]int64{"website": 2}, 0.5},
+		"2.3": {0, map[string]int64{}, -1},
+		"2.4": {3, map[string]int64{"bao_dai": 3}, -1},
+		"2.5": {1, map[string]int64{"website": 1}, -1},
+		"2.6": {1, map[string]int64{"website": 1}, 0.5},
+		"2.7": {3, map[string]int64{"tap_huan": 2, "cuoc_thi": 1}, 1},
+	}
+	for i, a := range rep.Own.Activities {
+		w := want[a.Code]
+		if a.Code != fmt.Sprintf("2.%d", i+1) || a.ID != byCode[a.Code] {
+			t.Errorf("activity %d is %s (%d)", i, a.Code, a.ID)
+		}
+		if a.Done != w.done || fmt.Sprint(a.ByForm) != fmt.Sprint(w.byForm) {
+			t.Errorf("%s: done %d by form %v, want %d %v", a.Code, a.Done, a.ByForm, w.done, w.byForm)
+		}
+		switch {
+		case w.progress < 0 && a.Progress != nil:
+			t.Errorf("%s: progress %v without a target", a.Code, *a.Progress)
+		case w.progress >= 0 && (a.Progress == nil || *a.Progress != w.progress):
+			t.Errorf("%s: progress %v, want %v", a.Code, a.Progress, w.progress)
+		}
+	}
+	if rep.Own.Delivered != 4 || rep.Own.Failed != 1 || rep.Own.Records != 4 || rep.Own.RecordCount != 7 {
+		t.Errorf("totals %+v", rep.Own)
+	}
+	// By the decree, Quý III/2022 ended on 14/09: the deliveries of 20/09
+	// are in Quý IV; every record (30/06 – 10/09) is in Quý III.
+	q3 := decode[reportJSON](t, e.get("/api/v1/reports?period=2022-Q3", officerToken))
+	q4 := decode[reportJSON](t, e.get("/api/v1/reports?period=2022-Q4", officerToken))
+	if q3.Own.Delivered != 0 || q3.Own.Records != 5 || q4.Own.Delivered != 4 || q4.Own.Records != 0 {
+		t.Errorf("decree Q3 delivered %d records %d; Q4 delivered %d records %d; want 0 5 4 0",
+			q3.Own.Delivered, q3.Own.Records, q4.Own.Delivered, q4.Own.Records)
+	}
+}
