@@ -139,6 +139,7 @@ func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
 	p.mountSchedules(add)
 	p.mountUsers(add)
 	p.mountAgencies(add)
+	p.mountReports(add)
 }
 
 // adder registers one route of the pages (see Mount).
@@ -165,6 +166,7 @@ func (p *Pages) nav(current string, u storage.User) []navItem {
 		{Label: "Kênh", Path: "/channels"},
 		{Label: "Nguồn tin", Path: "/sources"},
 		{Label: "Lịch định kỳ", Path: "/schedules"},
+		{Label: "Báo cáo", Path: "/reports"},
 		{Label: "Người dùng", Path: "/users", Needs: publishing.ManageUsers},
 		{Label: "Cơ quan, đơn vị", Path: "/agencies", Needs: publishing.ManageAgencies},
 	}
