@@ -50,6 +50,8 @@ func BenchmarkReport(b *testing.B) {
 		{"province-year", 0, "2026", "", 750_000},
 		{"commune-quarter", commune, "2026-Q2", "", 8_000},
 		{"province-quarter-xlsx", 0, "2026-Q2", "xlsx", 0},
+		{"province-quarter-docx", 0, "2026-Q2", "docx", 0},
+		{"commune-quarter-csv", commune, "2026-Q2", "csv", 0},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			req := reports.Request{AgencyID: bc.agency, Period: bc.period}
