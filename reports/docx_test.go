@@ -209,6 +209,9 @@ func TestDOCXInLibreOffice(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
+	if keep := os.Getenv("LOA_REPORTS_KEEP"); keep != "" {
+		dir = keep // to look at the PDFs afterwards
+	}
 	fixtures := map[string]Report{"plan004": fixturePlan004(t), "province": fixtureProvince(t)}
 	var names []string
 	for name, r := range fixtures {
@@ -353,4 +356,40 @@ func abs(f float64) float64 {
 		return -f
 	}
 	return f
+}
+
+func TestWriteDOCXProvince(t *testing.T) {
+	r := fixtureProvince(t)
+	parts := docxParts(t, writeDOCXBytes(t, r))
+	text, err := wellFormed("word/document.xml", parts["word/document.xml"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	// The totals table: a row per commune, then the sums.
+	want := []string{
+		"Ủy ban nhân dân tỉnh Bình Định báo cáo tổng hợp kết quả công tác tuyên truyền cải cách hành chính quý I năm 2027 của 3 cơ quan, đơn vị",
+		"1 Ủy ban nhân dân xã An Bình 25 21 1 0 95,2% 950 4",
+		"2 Ủy ban nhân dân xã Tân Lập 27 25 0 0 96,0% Không có số liệu 2",
+		"3 Ủy ban nhân dân xã Phước Sơn 11 10 2 0 90,0% 120 1",
+		"Tổng cộng 63 56 3 0 94,6% 1.070 7",
+		// One part per commune, numbered after the totals and the charts.
+		"3. Ủy ban nhân dân xã An Bình", "4. Ủy ban nhân dân xã Tân Lập", "5. Ủy ban nhân dân xã Phước Sơn",
+		"- Ủy ban nhân dân xã Phước Sơn: hoạt động 1 (Đăng tin về cải cách thủ tục hành chính trên Trang thông tin điện tử xã) mới đạt 4/10 chỉ tiêu (40,0%)",
+		"TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Văn An",
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the document's text lacks %q", w)
+		}
+	}
+	// The totals are the communes' sums, as the fixture says.
+	var delivered, records int64
+	for _, s := range r.Sections {
+		delivered += s.Results.Delivered
+		records += s.Results.Records
+	}
+	if delivered != r.Own.Delivered || delivered != 56 || records != 7 {
+		t.Errorf("fixture totals: delivered %d (own %d), records %d", delivered, r.Own.Delivered, records)
+	}
 }
