@@ -16,6 +16,8 @@ var funcs = template.FuncMap{
 	"weekdayChoices": func() any { return ruleWeekdays },
 	"monthDays":      func() []int { return monthDays },
 	"postStatus":     postStatus,
+	"rowError":       func(i int, e formError) formError { e.ID = fmt.Sprintf("a%d_%s", i, e.ID); return e },
+	"hasRowErrors":   func(rows []activityRow) bool { return (&planForm{Rows: rows}).rowErrors() },
 }
 
 // deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).
