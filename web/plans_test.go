@@ -158,3 +158,52 @@ func mustID(t *testing.T, s string) int64 {
 	}
 	return id
 }
+
+// TestComposeOffersActivities: the composer offers the current activities
+// of the user's agency (not another agency's, not last year's) and the
+// lists; a post sent with them keeps them, shown again on its page; a
+// crafted form naming another agency's activity is refused in Vietnamese
+// with nothing stored.
+func TestComposeOffersActivities(t *testing.T) {
+	f := newComposeFixture(t)
+	ctx := context.Background()
+	mk := func(agency int64, year int, title string) int64 {
+		t.Helper()
+		p := storage.Plan{AgencyID: agency, Title: "Kế hoạch", Year: year}
+		acts, err := f.h.store.CreatePlan(ctx, &p, []storage.PlanActivity{{Code: "1", Title: title, TimingKind: "ca_nam"}}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return acts[0].ID
+	}
+	own := mk(f.district.ID, 2026, "Tuyên truyền thủ tục hành chính mới")
+	mk(f.district.ID, 2025, "Hoạt động năm trước")
+	foreign := mk(f.other.ID, 2026, "Hoạt động của huyện Tây")
+	b := f.login("biên tập đông")
+	page := b.get("/posts/new")
+	if !strings.Contains(page.body, "1. Tuyên truyền thủ tục hành chính mới") || strings.Contains(page.body, "Hoạt động năm trước") ||
+		strings.Contains(page.body, "Hoạt động của huyện Tây") || !strings.Contains(page.body, "Người dân, doanh nghiệp") {
+		t.Fatalf("composer's choices: %s", page.body)
+	}
+	checkVietnamesePage(t, page.body)
+	v := composeValues(actionSubmit, f.site.ID)
+	v.Set("activity_id", fmt.Sprint(foreign))
+	before := f.posts()
+	bad := b.send("/posts", v)
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "không thuộc kế hoạch của cơ quan, đơn vị đăng tin") || f.posts() != before {
+		t.Fatalf("another agency's activity: %d", bad.status)
+	}
+	checkVietnamesePage(t, bad.body, "Thông báo lịch tiêm chủng")
+	v.Set("activity_id", fmt.Sprint(own))
+	v.Set("content_area", "tthc")
+	v.Set("audience_code", "nguoi_dan")
+	id := created(t, b.send("/posts", v))
+	post, _, err := f.h.store.GetPost(ctx, id)
+	if err != nil || post.ActivityID == nil || *post.ActivityID != own || post.ContentArea != "tthc" || post.AudienceCode != "nguoi_dan" {
+		t.Fatalf("post's classification: %+v %v", post.Classification, err)
+	}
+	shown := b.get(postURL(id, ""))
+	if !strings.Contains(shown.body, fmt.Sprintf(`<option value="%d" selected>`, own)) {
+		t.Errorf("the post's page does not keep its activity selected")
+	}
+}
