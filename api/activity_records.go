@@ -173,8 +173,7 @@ func (s *Server) listRecords(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
 
-// getAttachment sends an attachment to anyone in its agency or above, as
-// a download: never rendered inline, so a crafted file cannot run as a page.
+// getAttachment sends an attachment to anyone in its agency or above.
 func (s *Server) getAttachment(c echo.Context) error {
 	id, err := pathID(c, "id", "attachment")
 	if err != nil {
@@ -184,6 +183,13 @@ func (s *Server) getAttachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return SendAttachment(c, a)
+}
+
+// SendAttachment answers with a's bytes as a download (for the API and
+// the pages alike): never rendered inline, so a crafted file cannot run
+// as a page of Loa's origin.
+func SendAttachment(c echo.Context, a storage.Attachment) error {
 	h := c.Response().Header()
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.FileName}))
 	h.Set("X-Content-Type-Options", "nosniff")

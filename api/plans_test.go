@@ -614,7 +614,9 @@ func TestVocabularies(t *testing.T) {
 	site := e.createWebhook("Trang thông tin điện tử")
 	body := postBody(site.ID)
 	body["content_area"] = "chuyen_doi_so"
-	wantStatus(t, e.post("/api/v1/posts", editorToken, body), http.StatusCreated)
+	res = e.post("/api/v1/posts", editorToken, body)
+	wantStatus(t, res, http.StatusCreated)
+	held := decode[classifiedJSON](t, res)
 
 	wantError(t, e.patch(fmt.Sprintf("/api/v1/vocabularies/%d", term.ID), adminToken, map[string]any{"code": "cds"}), 422, "invalid_field", "code")
 	res = e.patch(fmt.Sprintf("/api/v1/vocabularies/%d", term.ID), adminToken, map[string]any{"label": "Chuyển đổi số, Đề án 06", "disabled": true})
@@ -623,6 +625,12 @@ func TestVocabularies(t *testing.T) {
 		t.Errorf("changed term = %+v", got)
 	}
 	wantError(t, e.post("/api/v1/posts", editorToken, body), 422, "invalid_field", "content_area")
+	// A post that already holds the disabled term stays editable and keeps it.
+	res = e.patch(fmt.Sprintf("/api/v1/posts/%d", held.ID), editorToken, map[string]any{"summary": "Đã sửa."})
+	wantStatus(t, res, http.StatusOK)
+	if got := decode[classifiedJSON](t, res); got.ContentArea != "chuyen_doi_so" {
+		t.Errorf("edited post's content area = %q, want the disabled term it held", got.ContentArea)
+	}
 	if l := decode[struct{ Items []termJSON }](t, e.get("/api/v1/vocabularies?kind=content_area", officerToken)).Items; len(l) != 12 {
 		t.Errorf("enabled content areas = %d, want 12", len(l))
 	}

@@ -152,7 +152,7 @@ func (s *Service) checkPlan(ctx context.Context, p *storage.Plan, in PlanInput, 
 			return nil, err
 		}
 	}
-	return acts, s.checkCodes(ctx, p.AgencyID, acts)
+	return acts, s.checkCodes(ctx, p.AgencyID, acts, old)
 }
 
 // checkActivity applies the activity rules that need no lookup.
@@ -210,8 +210,14 @@ func checkForms(field string, in []string) (storage.Forms, error) {
 }
 
 // checkCodes checks each distinct pair of codes the activities name with
-// publishing's one check of codes, naming the first activity that holds it.
-func (s *Service) checkCodes(ctx context.Context, agency int64, acts []storage.PlanActivity) error {
+// publishing's one check of codes, naming the first activity that holds
+// it; a pair an activity of old already held stays allowed (its term may
+// have been disabled since).
+func (s *Service) checkCodes(ctx context.Context, agency int64, acts, old []storage.PlanActivity) error {
+	was := map[[2]string]storage.Classification{}
+	for _, a := range old {
+		was[[2]string{a.ContentArea, a.Audience}] = storage.Classification{ContentArea: a.ContentArea, AudienceCode: a.Audience}
+	}
 	checked := map[[2]string]bool{}
 	for i, a := range acts {
 		pair := [2]string{a.ContentArea, a.Audience}
@@ -219,7 +225,7 @@ func (s *Service) checkCodes(ctx context.Context, agency int64, acts []storage.P
 			continue
 		}
 		checked[pair] = true
-		err := s.pub.CheckClassification(ctx, agency, storage.Classification{ContentArea: a.ContentArea, AudienceCode: a.Audience})
+		err := s.pub.CheckClassification(ctx, agency, storage.Classification{ContentArea: a.ContentArea, AudienceCode: a.Audience}, was[pair])
 		var bad *publishing.InvalidError
 		if errors.As(err, &bad) {
 			field := map[string]string{"content_area": "content_area", "audience_code": "audience"}[bad.Field]

@@ -39,19 +39,22 @@ func Classify(contentArea, audience string, activityID int64) (storage.Classific
 }
 
 // CheckClassification is the one check of a classification against the
-// lists and plans: each code must name an enabled term of its list, and
-// the activity must belong to a plan of agency, the post's (or schedule's,
-// or source's) own. Errors are *InvalidError.
-func (s *Service) CheckClassification(ctx context.Context, agency int64, c storage.Classification) error {
-	for _, t := range []struct{ field, kind, code string }{
-		{"content_area", storage.VocabContentArea, c.ContentArea},
-		{"audience_code", storage.VocabAudience, c.AudienceCode},
+// lists and plans: each code must name an enabled term of its list (or,
+// on a change, be the one the object already held: disabling a term does
+// not make its posts uneditable), and the activity must belong to a plan
+// of agency, the post's (or schedule's, or source's) own. was is the
+// object's classification before the change, zero for a new object.
+// Errors are *InvalidError.
+func (s *Service) CheckClassification(ctx context.Context, agency int64, c, was storage.Classification) error {
+	for _, t := range []struct{ field, kind, code, had string }{
+		{"content_area", storage.VocabContentArea, c.ContentArea, was.ContentArea},
+		{"audience_code", storage.VocabAudience, c.AudienceCode, was.AudienceCode},
 	} {
 		if t.code == "" {
 			continue
 		}
 		term, err := s.store.VocabTermByCode(ctx, t.kind, t.code)
-		if errors.Is(err, storage.ErrNotFound) || err == nil && term.DisabledAt != nil {
+		if errors.Is(err, storage.ErrNotFound) || err == nil && term.DisabledAt != nil && t.code != t.had {
 			return &InvalidError{Field: t.field, Rule: RuleUnknownCode,
 				Message: fmt.Sprintf("%q is not a code of the %s list", t.code, t.kind)}
 		}

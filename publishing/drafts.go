@@ -34,7 +34,7 @@ func (s *Service) SaveDraft(ctx context.Context, author storage.User, id int64, 
 	if err != nil {
 		return storage.Post{}, err
 	}
-	if err := s.CheckClassification(ctx, agency, p.Classification); err != nil {
+	if err := s.CheckClassification(ctx, agency, p.Classification, cur.Classification); err != nil {
 		return storage.Post{}, err
 	}
 	if len(d.Variants) > 0 {

@@ -77,7 +77,7 @@ func (s *Service) prepare(ctx context.Context, author storage.User, d Draft) (pr
 	if err != nil {
 		return prepared{}, err
 	}
-	if err := s.CheckClassification(ctx, agency, p.Classification); err != nil {
+	if err := s.CheckClassification(ctx, agency, p.Classification, storage.Classification{}); err != nil {
 		return prepared{}, err
 	}
 	p.AgencyID = agency
@@ -184,7 +184,7 @@ func (s *Service) PostEdit(ctx context.Context, p storage.Post, f Fields, keepTi
 	if err != nil {
 		return storage.PostEdit{}, err
 	}
-	if err := s.CheckClassification(ctx, p.AgencyID, clean.Classification); err != nil {
+	if err := s.CheckClassification(ctx, p.AgencyID, clean.Classification, p.Classification); err != nil {
 		return storage.PostEdit{}, err
 	}
 	e := storage.PostEdit{Title: &clean.Title, Summary: &clean.Summary, Body: &clean.Body, Category: &clean.Category,

@@ -131,7 +131,7 @@ func (s *Service) placeAutomation(ctx context.Context, author storage.User, acti
 	if _, err := s.ResolveTargets(ctx, agency, TargetRequest{ChannelIDs: targets.ChannelIDs}); err != nil {
 		return 0, err
 	}
-	if err := s.CheckClassification(ctx, agency, cls); err != nil {
+	if err := s.CheckClassification(ctx, agency, cls, storage.Classification{}); err != nil {
 		return 0, err
 	}
 	return agency, nil

@@ -23,7 +23,7 @@ type reportsView struct {
 // written the Vietnamese way, every chart already measured.
 type reportPage struct {
 	Title, Agency, Dates, Cutoff, Plan, Generated string
-	Own                                           resultsPage
+	Own                                           reportResults
 	// Sections are the agencies of a compiled report; Own is then their totals.
 	Sections []sectionPage
 }
@@ -32,20 +32,20 @@ type sectionPage struct {
 	ID                                                    int64
 	Name, Parent                                          string
 	Done, Delivered, Failed, Unconfirmed, OnTime, Records string
-	Results                                               resultsPage
+	Results                                               reportResults
 }
 
-type resultsPage struct {
-	Totals     []fact
-	Activities []activityRow
+type reportResults struct {
+	Totals     []reportFact
+	Activities []reportActivityRow
 	Matrix     []reports.MatrixCell
 	Chart      *barChart
 	Months     monthTable
 }
 
-type fact struct{ Label, Value string }
+type reportFact struct{ Label, Value string }
 
-type activityRow struct {
+type reportActivityRow struct {
 	Code, Title, ContentArea, Audience, Forms, Timing, Unit string
 	Target, Done, ByForm, Delivered, Failed, Unconfirmed    string
 	OnTime, Reach                                           string
@@ -124,7 +124,7 @@ func (p *Pages) reportView(r reports.Report) *reportPage {
 		Dates:     "Từ ngày " + r.Period.From.Format("02/01/2006") + " đến ngày " + r.Period.LastDay().Format("02/01/2006"),
 		Plan:      strings.TrimSpace(r.PlanTitle + " " + parenthesised(r.PlanReference)),
 		Generated: r.GeneratedAt.In(p.loc).Format("02/01/2006 15:04"),
-		Own:       resultsView(r.Own),
+		Own:       reportResultsView(r.Own),
 	}
 	for _, s := range r.Sections {
 		var done int64
@@ -135,7 +135,7 @@ func (p *Pages) reportView(r reports.Report) *reportPage {
 		out.Sections = append(out.Sections, sectionPage{ID: s.Agency.ID, Name: s.Agency.Name, Parent: s.Agency.ParentName,
 			Done: reports.FormatCount(done), Delivered: reports.FormatCount(res.Delivered), Failed: reports.FormatCount(res.Failed),
 			Unconfirmed: reports.FormatCount(res.Unconfirmed), OnTime: rateText(res.OnTimeRate),
-			Records: reports.FormatCount(res.RecordCount), Results: resultsView(res)})
+			Records: reports.FormatCount(res.RecordCount), Results: reportResultsView(res)})
 	}
 	return out
 }
@@ -154,9 +154,9 @@ func rateText(r *float64) string {
 	return reports.FormatRate(*r)
 }
 
-func resultsView(r reports.Results) resultsPage {
-	out := resultsPage{Matrix: r.Matrix, Chart: monthlyChart(r.Monthly), Months: monthlyTable(r.Monthly),
-		Totals: []fact{
+func reportResultsView(r reports.Results) reportResults {
+	out := reportResults{Matrix: r.Matrix, Chart: monthlyChart(r.Monthly), Months: monthlyTable(r.Monthly),
+		Totals: []reportFact{
 			{"Tin đã đăng", reports.FormatCount(r.Delivered)},
 			{"Đăng đúng giờ (trong 5 phút)", reports.FormatCount(r.OnTime) + " (" + rateText(r.OnTimeRate) + ")"},
 			{"Lượt gửi không thành công", reports.FormatCount(r.Failed)},
@@ -166,13 +166,13 @@ func resultsView(r reports.Results) resultsPage {
 			{"Hoạt động trực tiếp đã ghi nhận", reports.FormatCount(r.Records) + " lần, số lượng " + reports.FormatCount(r.RecordCount)},
 		}}
 	for _, a := range r.Activities {
-		out.Activities = append(out.Activities, activityView(a))
+		out.Activities = append(out.Activities, reportActivityView(a))
 	}
 	return out
 }
 
-func activityView(a reports.ActivityResult) activityRow {
-	row := activityRow{Code: a.Code, Title: a.Title, ContentArea: a.ContentArea, Audience: a.Audience,
+func reportActivityView(a reports.ActivityResult) reportActivityRow {
+	row := reportActivityRow{Code: a.Code, Title: a.Title, ContentArea: a.ContentArea, Audience: a.Audience,
 		Forms: strings.Join(a.Forms, "; "), Timing: a.Timing, Unit: a.Unit, Target: a.TargetText,
 		Done: reports.FormatCount(a.Done), Delivered: reports.FormatCount(a.Delivered), Failed: reports.FormatCount(a.Failed),
 		Unconfirmed: reports.FormatCount(a.Unconfirmed), OnTime: rateText(a.OnTimeRate), Reach: reports.FormatReach(a.Reach)}
@@ -289,7 +289,7 @@ func monthlyTable(counts []reports.MonthCount) monthTable {
 			months = append(months, m)
 		}
 		cells[m][c.Form] += c.Count
-		if c.Count > 0 && !contains(t.Forms, c.Form) {
+		if c.Count > 0 && !containsText(t.Forms, c.Form) {
 			t.Forms = append(t.Forms, c.Form)
 		}
 	}
@@ -306,7 +306,7 @@ func monthlyTable(counts []reports.MonthCount) monthTable {
 	return t
 }
 
-func contains(list []string, s string) bool {
+func containsText(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
