@@ -47,6 +47,24 @@ type Options struct {
 }
 
 // Service computes reports. It is safe for concurrent use.
+//
+// How it counts:
+//   - A delivery belongs to the period its scheduled time falls in (local
+//     days in LOA_TIMEZONE), whatever its outcome or when it was sent: a
+//     report filed on the 15th then counts exactly what was planned for
+//     the period, and a late retry does not move an item between periods.
+//   - A delivery is its post's agency's work (a province's post to a
+//     commune's loudspeaker is the province's), so a section and the
+//     agency's own report always agree and totals are their sum.
+//   - Done is delivered items (one per channel) plus the counts of the
+//     offline records dated in the period; canceled deliveries are not
+//     counted at all; on time is delivered at most 5 minutes after the
+//     scheduled time.
+//   - The activities are those of the agency's newest plan for the year
+//     of the period's last day (Quý I/2027 by decree, from 15/12/2026,
+//     follows the 2027 plan); items of another year's activities count
+//     in the totals only.
+//   - Reach stays nil: no reach is stored yet (absent is not 0).
 type Service struct {
 	store   *storage.Store
 	pub     *publishing.Service

@@ -162,6 +162,16 @@ func TestReportCaps(t *testing.T) {
 	}
 }
 
+// TestReportTimeout: a computation is bounded in time.
+func TestReportTimeout(t *testing.T) {
+	f := newFixture(t, func(o *reports.Options) { o.Timeout = time.Nanosecond })
+	admin := f.user(f.root.ID, storage.RoleAdmin)
+	_, err := f.svc.Compute(f.ctx, admin, reports.Request{Period: "2027"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline exceeded", err)
+	}
+}
+
 func TestReportBusy(t *testing.T) {
 	f := newFixture(t, func(o *reports.Options) { o.Concurrent = 1; o.QueueWait = 50 * time.Millisecond })
 	admin := f.user(f.root.ID, storage.RoleAdmin)
