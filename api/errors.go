@@ -9,7 +9,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/loa-vn/loa/plans"
 	"github.com/loa-vn/loa/publishing"
+	"github.com/loa-vn/loa/reports"
 	"github.com/loa-vn/loa/storage"
 )
 
@@ -93,6 +95,7 @@ func (s *Server) toAPIError(err error) *Error {
 	var bad *publishing.InvalidError
 	var refused *publishing.NotAllowedError
 	var state *publishing.StateError
+	var tooLarge *plans.TooLargeError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -106,6 +109,9 @@ func (s *Server) toAPIError(err error) *Error {
 		return invalid(bad.Field, bad.Message)
 	case errors.As(err, &refused):
 		return forbidden(refused.Reason)
+	case errors.As(err, &tooLarge):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "attachment_too_large", Field: "attachment",
+			Message: fmt.Sprintf("attachment: a file may be at most %d MiB", tooLarge.Limit>>20)}
 	case errors.As(err, &state):
 		return &Error{Status: http.StatusConflict, Code: state.Code, Message: state.Message, Err: err}
 	case errors.Is(err, storage.ErrNotFound):
@@ -113,6 +119,9 @@ func (s *Server) toAPIError(err error) *Error {
 	case errors.Is(err, errHashersBusy):
 		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_requests",
 			Message: "the server is busy checking passwords; try again in a few seconds", RetryAfter: 2 * time.Second}
+	case errors.Is(err, reports.ErrBusy):
+		return &Error{Status: http.StatusTooManyRequests, Code: "too_many_requests",
+			Message: "too many reports are being made; try again in a few seconds", RetryAfter: 5 * time.Second}
 	case errors.Is(err, storage.ErrConflict):
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "the request conflicts with the current state"}
 	}

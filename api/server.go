@@ -17,7 +17,9 @@ import (
 	"github.com/loa-vn/loa/admin"
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/outbound"
+	"github.com/loa-vn/loa/plans"
 	"github.com/loa-vn/loa/publishing"
+	"github.com/loa-vn/loa/reports"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 )
@@ -85,6 +87,13 @@ type Server struct {
 	logins    *loginLimiter
 	// admin administers users and agencies, for the handlers and the pages.
 	admin *admin.Service
+	// reports computes and exports reports, for the handlers and the pages.
+	reports *reports.Service
+	// plans applies the rules of plans, records and lists, for both too.
+	plans *plans.Service
+	// uploads are the routes (Echo paths) that take files: the global body
+	// limit skips them and each sets its own.
+	uploads map[string]bool
 }
 
 // New builds the server and its routes.
@@ -109,6 +118,9 @@ func New(o Options) *Server {
 	s.hashers = newPasswordHashers(o.PasswordHashers, o.PasswordHashWait)
 	s.dummyHash = dummyPasswordHash()
 	s.admin = admin.New(admin.Options{Store: o.Store, Publishing: o.Publishing, Hasher: s.hashers})
+	s.reports = reports.New(reports.Options{Store: o.Store, Publishing: o.Publishing, Location: s.loc, Now: s.now, Logger: s.log})
+	s.plans = plans.New(plans.Options{Store: o.Store, Publishing: o.Publishing, Location: s.loc, Now: s.now, Logger: s.log})
+	s.uploads = map[string]bool{}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -125,7 +137,8 @@ func New(o Options) *Server {
 	}))
 	e.Use(securityHeaders)
 	e.Use(s.requestLog())
-	e.Use(middleware.BodyLimit(strconv.FormatInt(o.MaxBodyBytes, 10) + "B"))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.FormatInt(o.MaxBodyBytes, 10) + "B",
+		Skipper: func(c echo.Context) bool { return s.uploads[c.Path()] }}))
 	s.echo = e
 	s.routes()
 	if o.Pages != nil {
@@ -141,6 +154,22 @@ func (s *Server) ChannelAdmin() *publishing.ChannelAdmin { return s.channelAdmin
 // Admin is the administration of users and agencies, shared with the
 // pages so both use one password hasher pool and one copy of the rules.
 func (s *Server) Admin() *admin.Service { return s.admin }
+
+// Reports computes and exports reports, shared with the pages so both
+// use one copy of the rules and one bound on concurrent reports.
+func (s *Server) Reports() *reports.Service { return s.reports }
+
+// Plans is the application layer of plans, records and lists, shared
+// with the pages.
+func (s *Server) Plans() *plans.Service { return s.plans }
+
+// Upload marks the route at path (as registered) as taking a file: the
+// global body limit skips it and the returned middleware bounds it to
+// plans.UploadBodyBytes instead. Register it on the route.
+func (s *Server) Upload(path string) echo.MiddlewareFunc {
+	s.uploads[path] = true
+	return middleware.BodyLimit(strconv.FormatInt(plans.UploadBodyBytes, 10) + "B")
+}
 
 // Handler is the HTTP handler to serve.
 func (s *Server) Handler() http.Handler { return s.echo }
@@ -210,10 +239,24 @@ func (s *Server) routes() {
 
 	v1.GET("/calendar", s.calendar, officer...)
 
+	v1.GET("/plans", s.listPlans, officer...)
+	v1.POST("/plans", s.createPlan, may(publishing.ManagePlans)...)
+	v1.GET("/plans/:id", s.getPlan, officer...)
+	v1.PATCH("/plans/:id", s.updatePlan, may(publishing.ManagePlans)...)
+	v1.GET("/forms", s.listForms, officer...)
+	v1.GET("/vocabularies", s.listVocabulary, officer...)
+	v1.POST("/vocabularies", s.createTerm, officer...)
+	v1.PATCH("/vocabularies/:id", s.updateTerm, officer...)
+	v1.POST("/activity-records", s.createRecord, s.authenticate, s.Upload("/api/v1/activity-records"))
+	v1.GET("/activity-records", s.listRecords, officer...)
+	v1.GET("/attachments/:id", s.getAttachment, officer...)
+
 	v1.GET("/deliveries", s.listDeliveries, officer...)
 	v1.GET("/deliveries/:id", s.getDelivery, officer...)
 	v1.POST("/deliveries/:id/retry", s.retryDelivery, officer...)
 	v1.POST("/deliveries/:id/cancel", s.cancelDelivery, officer...)
+
+	v1.GET("/reports", s.report, officer...)
 }
 
 // requestLog logs each request with stable keys; never headers or bodies,

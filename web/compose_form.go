@@ -37,6 +37,9 @@ type composeForm struct {
 	// the agencies beneath it.
 	Below            bool
 	When, Date, Time string
+	// ContentArea, AudienceCode and Activity classify the post (codes, and
+	// an activity id as typed; "" for none).
+	ContentArea, AudienceCode, Activity string
 }
 
 // readComposeForm reads the form; errs gets the form's own errors (a date
@@ -46,7 +49,13 @@ func readComposeForm(c echo.Context, errs map[string]string) composeForm {
 		Link: strings.TrimSpace(c.FormValue("link")), ImageURL: strings.TrimSpace(c.FormValue("image_url")),
 		Priority: c.FormValue("priority"), Below: c.FormValue("below") == "1",
 		When: c.FormValue("when"), Date: strings.TrimSpace(c.FormValue("date")), Time: strings.TrimSpace(c.FormValue("time")),
-		Channels: map[int64]bool{}}
+		Channels: map[int64]bool{}, ContentArea: c.FormValue("content_area"), AudienceCode: c.FormValue("audience_code"),
+		Activity: c.FormValue("activity_id")}
+	if f.Activity != "" {
+		if _, err := strconv.ParseInt(f.Activity, 10, 64); err != nil {
+			errs["activity_id"] = "Hoạt động đã chọn không hợp lệ; hãy chọn lại."
+		}
+	}
 	if f.When != whenAt && f.When != whenNextSlot {
 		f.When = whenNow
 	}
@@ -105,8 +114,10 @@ func parseLocal(date, clock string, loc *time.Location) (time.Time, string) {
 
 // draft is the form as the application layer takes it.
 func (f composeForm) draft(u storage.User, publishAt string) publishing.Draft {
+	activity, _ := strconv.ParseInt(f.Activity, 10, 64)
 	d := publishing.Draft{Fields: publishing.Fields{Title: f.Title, Summary: f.Summary, Body: f.Body, Link: f.Link,
-		ImageURL: f.ImageURL, Priority: f.Priority, PublishAt: publishAt}}
+		ImageURL: f.ImageURL, Priority: f.Priority, PublishAt: publishAt,
+		ContentArea: f.ContentArea, AudienceCode: f.AudienceCode, ActivityID: activity}}
 	for id := range f.Channels {
 		d.ChannelIDs = append(d.ChannelIDs, id)
 	}
@@ -121,7 +132,11 @@ func (f composeForm) draft(u storage.User, publishAt string) publishing.Draft {
 // publish time already past is offered as "now".
 func formFromPost(p storage.Post, loc *time.Location, now time.Time) composeForm {
 	f := composeForm{Title: p.Title, Summary: p.Summary, Body: p.Body, Link: p.Link, ImageURL: p.ImageURL,
-		Priority: p.Priority, Channels: map[int64]bool{}, When: whenAt}
+		Priority: p.Priority, Channels: map[int64]bool{}, When: whenAt,
+		ContentArea: p.ContentArea, AudienceCode: p.AudienceCode}
+	if p.ActivityID != nil {
+		f.Activity = strconv.FormatInt(*p.ActivityID, 10)
+	}
 	if !p.PublishAt.After(now) {
 		f.When = whenNow
 	}
@@ -152,7 +167,8 @@ func composeField(layerField string) string {
 	case layerField == "channel_ids" || strings.HasPrefix(layerField, "targets"):
 		return "channels"
 	case layerField == "title", layerField == "summary", layerField == "body", layerField == "link",
-		layerField == "image_url", layerField == "priority":
+		layerField == "image_url", layerField == "priority", layerField == "content_area",
+		layerField == "audience_code", layerField == "activity_id":
 		return layerField
 	}
 	return "form"
@@ -162,6 +178,7 @@ func composeField(layerField string) string {
 var fieldLabels = map[string]string{
 	"title": "Tiêu đề", "summary": "Tóm tắt", "body": "Nội dung", "link": "Đường dẫn bài gốc",
 	"image_url": "Ảnh minh hoạ", "priority": "Mức ưu tiên",
+	"content_area": "Nội dung tuyên truyền", "audience_code": "Đối tượng", "activity_id": "Hoạt động trong kế hoạch",
 }
 
 // vietnameseError says in Vietnamese what an *InvalidError of the
@@ -174,6 +191,10 @@ func vietnameseError(e *publishing.InvalidError) string {
 	}
 	has := func(s string) bool { return strings.Contains(msg, s) }
 	switch {
+	case e.Rule == publishing.RuleForeignActivity:
+		return "Hoạt động đã chọn không thuộc kế hoạch của cơ quan, đơn vị đăng tin; hãy chọn lại."
+	case e.Rule == publishing.RuleUnknownCode:
+		return label + " đã chọn không còn trong danh mục; hãy chọn lại."
 	case e.Field == "title" && has("required"):
 		return "Hãy nhập tiêu đề."
 	case has("no content left"):

@@ -2,10 +2,12 @@ package web
 
 import (
 	"sort"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/plans"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
@@ -58,6 +60,10 @@ type composeView struct {
 	Previews      []previewRow
 	PreviewTotal  int
 	PreviewMore   int
+	// Areas, Audiences and Activities are the classification's choices:
+	// the lists' enabled terms and the current activities of the user's
+	// agency (each with any value the post already holds).
+	Areas, Audiences, Activities []plans.Choice
 }
 
 // composeData builds the form's view for u: the enabled channels of u's
@@ -80,7 +86,39 @@ func (p *Pages) composeData(c echo.Context, u storage.User, f composeForm) (comp
 		v.Channels = append(v.Channels, targetChoice{ID: ch.ID, Name: ch.Name, Kind: kindLabel(ch.Kind),
 			Checked: f.Channels[ch.ID], NeedsReauth: ch.Status == storage.ChannelNeedsReauth})
 	}
-	return v, nil
+	return v, p.classificationChoices(c, u, &v)
+}
+
+// classificationChoices fills the composer's selects: the lists' enabled
+// terms and the activities of the user's agency's plans of this year
+// (plans.Service decides which), keeping what the form already holds.
+func (p *Pages) classificationChoices(c echo.Context, u storage.User, v *composeView) error {
+	ctx := c.Request().Context()
+	terms, err := p.plans.Vocabulary(ctx, u, "", true)
+	if err != nil {
+		return err
+	}
+	for _, t := range terms {
+		ch := plans.Choice{Code: t.Code, Label: t.Label}
+		switch {
+		case t.Kind == storage.VocabContentArea && (t.DisabledAt == nil || t.Code == v.Form.ContentArea):
+			v.Areas = append(v.Areas, ch)
+		case t.Kind == storage.VocabAudience && (t.DisabledAt == nil || t.Code == v.Form.AudienceCode):
+			v.Audiences = append(v.Audiences, ch)
+		}
+	}
+	acts, err := p.plans.CurrentActivities(ctx, u, u.AgencyID)
+	if err != nil {
+		return err
+	}
+	for _, a := range acts {
+		label := a.Title
+		if a.Code != "" {
+			label = a.Code + ". " + a.Title
+		}
+		v.Activities = append(v.Activities, plans.Choice{Code: strconv.FormatInt(a.ID, 10), Label: label})
+	}
+	return nil
 }
 
 // previewDraft fills v with the previews of d as Submit would send it.

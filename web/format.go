@@ -3,7 +3,10 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"time"
+
+	"github.com/loa-vn/loa/plans"
 )
 
 var funcs = template.FuncMap{
@@ -16,6 +19,11 @@ var funcs = template.FuncMap{
 	"weekdayChoices": func() any { return ruleWeekdays },
 	"monthDays":      func() []int { return monthDays },
 	"postStatus":     postStatus,
+	"rowError":       func(i int, e formError) formError { e.ID = fmt.Sprintf("a%d_%s", i, e.ID); return e },
+	"hasRowErrors":   func(rows []activityRow) bool { return (&planForm{Rows: rows}).rowErrors() },
+	"choiceHas": func(cs []plans.Choice, code string) bool {
+		return slices.ContainsFunc(cs, func(c plans.Choice) bool { return c.Code == code })
+	},
 }
 
 // deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/plans"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
 )
@@ -59,6 +60,9 @@ type Pages struct {
 	// logins is the API server's log-in check (limits, bounded hashing,
 	// client address), set by Mount.
 	logins *api.Server
+	// plans is the application layer of plans and records, the API
+	// server's, set by Mount.
+	plans  *plans.Service
 	routes []route
 }
 
@@ -115,7 +119,7 @@ type route struct{ Method, Path string }
 // Every state-changing route goes through checkCSRF (or, before sign-in,
 // checkPreSessionCSRF); TestEveryFormNeedsItsToken checks them all.
 func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
-	p.logins = s
+	p.logins, p.plans = s, s.Plans()
 	add := func(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		e.Add(method, path, h, m...)
 		p.routes = append(p.routes, route{method, path})
@@ -139,6 +143,8 @@ func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
 	p.mountSchedules(add)
 	p.mountUsers(add)
 	p.mountAgencies(add)
+	p.mountPlans(add)
+	p.mountReports(add)
 	p.mountNotFound(e)
 }
 
@@ -166,6 +172,8 @@ func (p *Pages) nav(current string, u storage.User) []navItem {
 		{Label: "Kênh", Path: "/channels"},
 		{Label: "Nguồn tin", Path: "/sources"},
 		{Label: "Lịch định kỳ", Path: "/schedules"},
+		{Label: "Kế hoạch", Path: "/plans"},
+		{Label: "Báo cáo", Path: "/reports"},
 		{Label: "Người dùng", Path: "/users", Needs: publishing.ManageUsers},
 		{Label: "Cơ quan, đơn vị", Path: "/agencies", Needs: publishing.ManageAgencies},
 	}
