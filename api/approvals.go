@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -53,7 +54,7 @@ func (s *Server) editPost(c echo.Context) error {
 		if err := decodeJSON(c, &req); err != nil {
 			return storage.PostEdit{}, err
 		}
-		return s.postEdit(req, p)
+		return s.postEdit(c.Request().Context(), req, p)
 	})
 	if err != nil {
 		return err
@@ -62,7 +63,7 @@ func (s *Server) editPost(c echo.Context) error {
 }
 
 // postEdit validates the fields a PATCH sends, with the same rules as creation.
-func (s *Server) postEdit(req postRequest, p storage.Post) (storage.PostEdit, error) {
+func (s *Server) postEdit(ctx context.Context, req postRequest, p storage.Post) (storage.PostEdit, error) {
 	if err := noAgencyChange(req.AgencyID); err != nil {
 		return storage.PostEdit{}, err
 	}
@@ -74,8 +75,9 @@ func (s *Server) postEdit(req postRequest, p storage.Post) (storage.PostEdit, er
 	}
 	merged := postRequest{Title: or(req.Title, p.Title), Summary: or(req.Summary, p.Summary), Body: or(req.Body, p.Body),
 		Category: or(req.Category, p.Category), Audience: or(req.Audience, p.Audience), Link: or(req.Link, p.Link),
-		ImageURL: or(req.ImageURL, p.ImageURL), Priority: or(req.Priority, p.Priority), PublishAt: req.PublishAt}
-	return s.pub.PostEdit(fields(merged), req.PublishAt == nil)
+		ImageURL: or(req.ImageURL, p.ImageURL), Priority: or(req.Priority, p.Priority), PublishAt: req.PublishAt,
+		classificationJSON: keepClassification(req.classificationJSON, p.Classification)}
+	return s.pub.PostEdit(ctx, p, fields(merged), req.PublishAt == nil)
 }
 
 func or(v *string, fallback string) *string {

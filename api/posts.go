@@ -33,6 +33,45 @@ type postRequest struct {
 	Variants map[string]json.RawMessage `json:"variants"`
 	// AgencyID is the post's agency; absent means the author's own.
 	AgencyID *int64 `json:"agency_id"`
+	classificationJSON
+}
+
+// classificationJSON is what a post, schedule or source carries out: a
+// content area's and an audience's code and a plan activity (0 clears).
+type classificationJSON struct {
+	ContentArea  *string `json:"content_area"`
+	AudienceCode *string `json:"audience_code"`
+	ActivityID   *int64  `json:"activity_id"`
+}
+
+func (c classificationJSON) set() bool {
+	return c.ContentArea != nil || c.AudienceCode != nil || c.ActivityID != nil
+}
+
+// classificationView is a classification as the API returns it.
+type classificationView struct {
+	ContentArea  string `json:"content_area"`
+	AudienceCode string `json:"audience_code"`
+	ActivityID   *int64 `json:"activity_id"`
+}
+
+func viewClassification(c storage.Classification) classificationView {
+	return classificationView{ContentArea: c.ContentArea, AudienceCode: c.AudienceCode, ActivityID: c.ActivityID}
+}
+
+// keepClassification fills what req leaves out from c, for an edit.
+func keepClassification(req classificationJSON, c storage.Classification) classificationJSON {
+	if req.ContentArea == nil {
+		req.ContentArea = &c.ContentArea
+	}
+	if req.AudienceCode == nil {
+		req.AudienceCode = &c.AudienceCode
+	}
+	if req.ActivityID == nil && c.ActivityID != nil {
+		id := *c.ActivityID
+		req.ActivityID = &id
+	}
+	return req
 }
 
 // targetsJSON is a post's selector: every enabled channel of agency_id
@@ -82,6 +121,7 @@ type postView struct {
 	Deliveries []deliveryView `json:"deliveries,omitempty"`
 	// Variants is keyed by channel id; present only with deliveries.
 	Variants map[string]content.Variant `json:"variants,omitempty"`
+	classificationView
 }
 
 func viewPost(p storage.Post, ds []storage.Delivery) postView {
@@ -89,7 +129,7 @@ func viewPost(p storage.Post, ds []storage.Delivery) postView {
 		Category: p.Category, Audience: p.Audience, Link: p.Link, ImageURL: p.ImageURL, Priority: p.Priority,
 		PublishAt: p.PublishAt.UTC(), CreatedBy: p.CreatedBy, ApprovedBy: p.ApprovedBy, ApprovedAt: p.ApprovedAt,
 		RejectReason: p.RejectReason, Origin: origin(p), ScheduleID: p.ScheduleID, SourceID: p.SourceID,
-		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
+		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), classificationView: viewClassification(p.Classification)}
 	if sel := p.Selector; sel != nil {
 		v.Targets = &targetsJSON{AgencyID: sel.AgencyID, Descendants: sel.Descendants, Kinds: sel.Kinds}
 	}
@@ -148,7 +188,15 @@ func draft(req postRequest) (publishing.Draft, error) {
 func fields(req postRequest) publishing.Fields {
 	return publishing.Fields{Title: deref(req.Title), Summary: deref(req.Summary), Body: deref(req.Body),
 		Category: deref(req.Category), Audience: deref(req.Audience), Link: deref(req.Link),
-		ImageURL: deref(req.ImageURL), Priority: deref(req.Priority), PublishAt: deref(req.PublishAt)}
+		ImageURL: deref(req.ImageURL), Priority: deref(req.Priority), PublishAt: deref(req.PublishAt),
+		ContentArea: deref(req.ContentArea), AudienceCode: deref(req.AudienceCode), ActivityID: derefID(req.ActivityID)}
+}
+
+func derefID(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 // decodeVariants decodes each variant strictly; a key that is no channel

@@ -24,6 +24,7 @@ type scheduleRequest struct {
 	ChannelIDs *[]int64                   `json:"channel_ids"`
 	Variants   map[string]json.RawMessage `json:"variants"`
 	AgencyID   *int64                     `json:"agency_id"`
+	classificationJSON
 }
 
 type scheduleView struct {
@@ -43,6 +44,7 @@ type scheduleView struct {
 	Posts       []postView           `json:"posts,omitempty"`
 	CreatedBy   int64                `json:"created_by"`
 	CreatedAt   time.Time            `json:"created_at"`
+	classificationView
 }
 
 // upcomingShown is how many next occurrences a schedule shows.
@@ -51,7 +53,8 @@ const upcomingShown = 5
 func (s *Server) viewSchedule(sc storage.Schedule) scheduleView {
 	v := scheduleView{ID: sc.ID, Name: sc.Name, AgencyID: sc.AgencyID, Rule: sc.Rule, Timezone: sc.Timezone, StartsAt: sc.StartsAt.UTC(),
 		EndsAt: sc.EndsAt, Count: sc.Count, Status: sc.Status, CreatedBy: sc.CreatedBy, CreatedAt: sc.CreatedAt.UTC(),
-		Description: sc.Rule, Template: sc.Template, ChannelIDs: sc.Targets.ChannelIDs}
+		Description: sc.Rule, Template: sc.Template, ChannelIDs: sc.Targets.ChannelIDs,
+		classificationView: viewClassification(sc.Classification)}
 	if rule, err := recurrence.Compile(publishing.ScheduleSpec(sc)); err == nil {
 		v.Description = rule.Describe()
 	}
@@ -98,9 +101,10 @@ func (s *Server) scheduleFromRequest(req scheduleRequest) (storage.Schedule, err
 		return storage.Schedule{}, invalid("template", "is required: the post each occurrence creates")
 	}
 	t := req.Template
-	if t.ChannelIDs != nil || t.Targets != nil || t.PublishAt != nil || t.Variants != nil {
-		return storage.Schedule{}, invalid("template", "holds post text only; channel_ids and variants go beside it, times come from the rule")
+	if t.ChannelIDs != nil || t.Targets != nil || t.PublishAt != nil || t.Variants != nil || t.set() {
+		return storage.Schedule{}, invalid("template", "holds post text only; channel_ids, variants, content_area, audience_code and activity_id go beside it, times come from the rule")
 	}
+	t.classificationJSON = req.classificationJSON
 	d.Template = fields(*t)
 	if d.Variants, err = decodeVariants(req.Variants); err != nil {
 		return storage.Schedule{}, err

@@ -27,6 +27,7 @@ type sourceRequest struct {
 		Rule string `json:"rule"`
 	} `json:"digest"`
 	MaxAgeDays *int `json:"max_age_days"`
+	classificationJSON
 }
 
 type pollView struct {
@@ -67,6 +68,7 @@ type sourceView struct {
 	ItemsTotal   int64            `json:"items_total,omitempty"`
 	Polls        []pollView       `json:"polls,omitempty"`
 	Items        []sourceItemView `json:"items,omitempty"`
+	classificationView
 }
 
 func viewPoll(p storage.SourcePoll) pollView {
@@ -78,7 +80,7 @@ func viewSource(src storage.Source) sourceView {
 	v := sourceView{AgencyID: src.AgencyID, ID: src.ID, Name: src.Name, URL: secrets.MaskURL(src.URL), PollEvery: (time.Duration(src.PollEvery) * time.Second).String(),
 		Mode: src.Mode, Status: src.Status, DigestRule: src.DigestRule, MaxAgeDays: src.MaxAgeDays,
 		NextPollAt: src.NextPollAt.UTC(), LastPolledAt: src.LastPolledAt, Failures: src.Failures, LastError: src.LastError,
-		Template: src.Template, ChannelIDs: src.Targets.ChannelIDs}
+		Template: src.Template, ChannelIDs: src.Targets.ChannelIDs, classificationView: viewClassification(src.Classification)}
 	return v
 }
 
@@ -95,7 +97,8 @@ func (s *Server) createSource(c echo.Context) error {
 	}
 	in := publishing.SourceInput{AgencyID: req.AgencyID, Name: req.Name, URL: req.URL, PollEvery: req.PollEvery,
 		Mode: req.Mode, Template: req.Template, ChannelIDs: derefIDs(req.ChannelIDs), Variants: variants,
-		MaxAgeDays: req.MaxAgeDays}
+		MaxAgeDays: req.MaxAgeDays, ContentArea: deref(req.ContentArea), AudienceCode: deref(req.AudienceCode),
+		ActivityID: derefID(req.ActivityID)}
 	if req.Digest != nil {
 		in.DigestRule = req.Digest.Rule
 	}

@@ -34,6 +34,9 @@ func (s *Service) SaveDraft(ctx context.Context, author storage.User, id int64, 
 	if err != nil {
 		return storage.Post{}, err
 	}
+	if err := s.CheckClassification(ctx, agency, p.Classification); err != nil {
+		return storage.Post{}, err
+	}
 	if len(d.Variants) > 0 {
 		return storage.Post{}, invalid("variants", "a draft keeps no variants; send them when submitting the post")
 	}

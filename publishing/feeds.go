@@ -21,7 +21,7 @@ const (
 
 // CreateSource registers author's feed; its channels must exist and be enabled.
 func (s *Service) CreateSource(ctx context.Context, author storage.User, src *storage.Source) error {
-	agency, err := s.placeAutomation(ctx, author, ManageSources, src.AgencyID, src.Targets)
+	agency, err := s.placeAutomation(ctx, author, ManageSources, src.AgencyID, src.Targets, src.Classification)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,8 @@ func (s *Service) itemPost(src storage.Source, status string, tmpl *sources.Comp
 	id := src.ID
 	post := &storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body, Category: text.Category,
 		Audience: text.Audience, Link: it.Link, ImageURL: it.ImageURL, Priority: content.PriorityNormal,
-		PublishAt: now, CreatedBy: src.CreatedBy, AgencyID: src.AgencyID, SourceID: &id, Status: status}
+		PublishAt: now, CreatedBy: src.CreatedBy, AgencyID: src.AgencyID, SourceID: &id, Status: status,
+		Classification: src.Classification}
 	return post, nil
 }
 
@@ -290,7 +291,7 @@ func (s *Service) digest(ctx context.Context, src storage.Source) error {
 	id, digestAt := src.ID, at
 	post := &storage.Post{Title: title, Summary: summary, Body: body, Audience: content.AudienceAll,
 		Priority: content.PriorityNormal, PublishAt: now, CreatedBy: src.CreatedBy, AgencyID: src.AgencyID, SourceID: &id, DigestAt: &digestAt,
-		Status: status}
+		Status: status, Classification: src.Classification}
 	ds, created, err := s.store.CreateDigest(ctx, post, src.Targets, "source:"+strconv.FormatInt(src.ID, 10))
 	if err != nil || !created {
 		return err

@@ -25,6 +25,11 @@ type Fields struct {
 	// PublishAt is "" for now or an RFC 3339 time; Submit also takes
 	// NextSlotTime.
 	PublishAt string
+	// ContentArea and AudienceCode are codes of the lists ("" for none);
+	// ActivityID is the plan activity the post carries out (0 for none).
+	// Clean reads them; CheckClassification looks them up.
+	ContentArea, AudienceCode string
+	ActivityID                int64
 }
 
 // Clean applies the post rules (content's field rules and the publish
@@ -53,9 +58,13 @@ func (s *Service) Clean(f Fields) (storage.Post, error) {
 	if err != nil {
 		return storage.Post{}, err
 	}
+	cls, err := Classify(f.ContentArea, f.AudienceCode, f.ActivityID)
+	if err != nil {
+		return storage.Post{}, err
+	}
 	return storage.Post{Title: text.Title, Summary: text.Summary, Body: text.Body,
 		Category: text.Category, Audience: text.Audience, Link: link, ImageURL: image, Priority: priority,
-		PublishAt: at}, nil
+		PublishAt: at, Classification: cls}, nil
 }
 
 func (s *Service) publishAt(raw string) (time.Time, error) {

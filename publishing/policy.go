@@ -29,6 +29,12 @@ const (
 	ManageUsers         Action = "manage_users"
 	ManageAgencies      Action = "manage_agencies" // create, rename, move, disable
 	ManageTokens        Action = "manage_tokens"   // list, create, revoke a user's tokens
+	ManagePlans         Action = "manage_plans"    // create and change an agency's plans and activities
+	// RecordActivity is entering offline work done for a plan activity.
+	RecordActivity Action = "record_activity"
+	// ManageVocabularies is changing the installation's content areas and
+	// audiences; the subject's agency is the root's.
+	ManageVocabularies Action = "manage_vocabularies"
 )
 
 // Subject is what an action is done to, as far as the policy needs to know.
@@ -64,8 +70,10 @@ func refuse(reason string) error { return &NotAllowedError{Reason: reason} }
 // every agency beneath it: an object whose agency is neither is a
 // *NotFoundError, exactly as if it did not exist, whatever the role and
 // action. Officers write posts and schedules and act on their own; editors
-// also act on anyone's, approve and reject, and manage channels and
-// sources; admins also manage users and anyone's tokens. An unconfirmed
+// also act on anyone's, approve and reject, and manage channels, sources
+// and plans; admins also manage users and anyone's tokens, and admins of
+// the root agency the installation's lists (content areas, audiences).
+// Anyone records offline work for a plan activity. An unconfirmed
 // delivery, which the platform may already have published, is retried only
 // by an editor, who answers for a second copy.
 func Allowed(actor storage.User, action Action, object Subject) error {
@@ -74,11 +82,19 @@ func Allowed(actor storage.User, action Action, object Subject) error {
 	if actor.DisabledAt != nil || !knownRole(actor.Role) {
 		return refuse("this account may not act in Loa")
 	}
+	if action == ManageVocabularies {
+		// The lists are the whole installation's: only an admin of the
+		// root agency changes them, and everyone may know they exist.
+		if !admin || object.Agency != nil && !slices.Contains(object.Agency, actor.AgencyID) {
+			return refuse("only an admin of the top agency may change the lists")
+		}
+		return nil
+	}
 	if object.Agency != nil && !slices.Contains(object.Agency, actor.AgencyID) {
 		return &NotFoundError{What: object.What}
 	}
 	switch action {
-	case View, SubmitPost, CreateSchedule:
+	case View, SubmitPost, CreateSchedule, RecordActivity:
 		return nil
 	case EditPost:
 		return ownOrEditor(own, editor, "officers can edit only their own posts")
@@ -93,7 +109,7 @@ func Allowed(actor storage.User, action Action, object Subject) error {
 			return refuse("only an editor may retry an unconfirmed delivery: the platform may already have it, and a retry could publish it twice")
 		}
 		return ownOrEditor(own, editor, "officers may retry deliveries of their own posts only")
-	case ApprovePost, RejectPost, ManageChannels, ManageSources:
+	case ApprovePost, RejectPost, ManageChannels, ManageSources, ManagePlans:
 		if !editor {
 			return refuse("this needs the editor role or higher")
 		}

@@ -36,6 +36,9 @@ func TestPolicy(t *testing.T) {
 		{action: publishing.ManageUsers, officer: who{false, false}, editor: who{false, false}, admin: who{true, true}},
 		{action: publishing.ManageAgencies, officer: who{false, false}, editor: who{false, false}, admin: who{true, true}},
 		{action: publishing.ManageTokens, officer: who{true, false}, editor: who{true, false}, admin: who{true, true}},
+		{action: publishing.ManagePlans, officer: who{false, false}, editor: who{true, true}, admin: who{true, true}},
+		{action: publishing.RecordActivity, officer: who{true, true}, editor: who{true, true}, admin: who{true, true}},
+		{action: publishing.ManageVocabularies, officer: who{false, false}, editor: who{false, false}, admin: who{true, true}},
 	}
 	const me, someoneElse = 7, 8
 	for _, tt := range tests {
@@ -102,7 +105,7 @@ func TestPolicyScope(t *testing.T) {
 	}
 	actions := []publishing.Action{publishing.View, publishing.EditPost, publishing.CancelPost, publishing.ApprovePost,
 		publishing.RejectPost, publishing.RetryDelivery, publishing.CancelDelivery, publishing.PauseResumeSchedule, publishing.ManageChannels,
-		publishing.ManageSources, publishing.ManageUsers, publishing.ManageTokens}
+		publishing.ManageSources, publishing.ManageUsers, publishing.ManageTokens, publishing.ManagePlans, publishing.RecordActivity}
 	for _, tt := range tests {
 		for _, role := range []string{storage.RoleOfficer, storage.RoleEditor, storage.RoleAdmin} {
 			for _, action := range actions {
@@ -147,5 +150,24 @@ func TestPolicyApprovalUpTheTree(t *testing.T) {
 				t.Errorf("Allowed = %v, want allowed=%v", err, tt.want)
 			}
 		})
+	}
+}
+
+// The lists are the installation's: only an admin of the root agency
+// changes them; an admin below is refused (not told "not found": the
+// lists are visible to everyone).
+func TestPolicyVocabulariesNeedTheRootsAdmin(t *testing.T) {
+	root := publishing.Subject{What: "vocabulary", Agency: []int64{1}}
+	tests := []struct {
+		actor storage.User
+		want  bool
+	}{
+		{storage.User{ID: 1, Role: storage.RoleAdmin, AgencyID: 1}, true},
+		{storage.User{ID: 2, Role: storage.RoleAdmin, AgencyID: 2}, false},
+		{storage.User{ID: 3, Role: storage.RoleEditor, AgencyID: 1}, false},
+		{storage.User{ID: 4, Role: storage.RoleOfficer, AgencyID: 1}, false},
+	}
+	for _, tt := range tests {
+		checkAllowed(t, publishing.Allowed(tt.actor, publishing.ManageVocabularies, root), tt.want)
 	}
 }

@@ -83,6 +83,9 @@ func (s *Service) prepareIn(ctx context.Context, author storage.User, d Draft, m
 	if err != nil {
 		return prepared{}, err
 	}
+	if err := s.CheckClassification(ctx, agency, p.Classification); err != nil {
+		return prepared{}, err
+	}
 	p.AgencyID = agency
 	chIDs, err := m.resolveTargets(ctx, s, p.AgencyID, TargetRequest{ChannelIDs: d.ChannelIDs, Selector: d.Selector})
 	if err != nil {
@@ -180,15 +183,19 @@ func (s *Service) Edit(ctx context.Context, editor storage.User, id int64, chang
 	return s.post(ctx, p.ID)
 }
 
-// PostEdit applies the post rules to f, a post's fields after a change,
+// PostEdit applies the post rules to f, post p's fields after a change,
 // and returns the edit for Edit; with keepTime the publish time stays.
-func (s *Service) PostEdit(f Fields, keepTime bool) (storage.PostEdit, error) {
+func (s *Service) PostEdit(ctx context.Context, p storage.Post, f Fields, keepTime bool) (storage.PostEdit, error) {
 	clean, err := s.Clean(f)
 	if err != nil {
 		return storage.PostEdit{}, err
 	}
+	if err := s.CheckClassification(ctx, p.AgencyID, clean.Classification); err != nil {
+		return storage.PostEdit{}, err
+	}
 	e := storage.PostEdit{Title: &clean.Title, Summary: &clean.Summary, Body: &clean.Body, Category: &clean.Category,
-		Audience: &clean.Audience, Link: &clean.Link, ImageURL: &clean.ImageURL, Priority: &clean.Priority}
+		Audience: &clean.Audience, Link: &clean.Link, ImageURL: &clean.ImageURL, Priority: &clean.Priority,
+		Classification: &clean.Classification}
 	if !keepTime {
 		e.PublishAt = &clean.PublishAt
 	}

@@ -80,12 +80,16 @@ func (s *Service) CheckSchedule(d ScheduleDraft) (storage.Schedule, error) {
 	if err != nil {
 		return storage.Schedule{}, err
 	}
+	cls, err := Classify(d.Template.ContentArea, d.Template.AudienceCode, d.Template.ActivityID)
+	if err != nil {
+		return storage.Schedule{}, err
+	}
 	targets, err := Targets(d.ChannelIDs, d.Variants)
 	if err != nil {
 		return storage.Schedule{}, err
 	}
 	return storage.Schedule{Name: name, Rule: strings.TrimSpace(spec.Rule), Timezone: tz,
-		StartsAt: startsAt, EndsAt: d.EndsAt, Count: spec.Count, Template: tmpl, Targets: targets}, nil
+		StartsAt: startsAt, EndsAt: d.EndsAt, Count: spec.Count, Template: tmpl, Targets: targets, Classification: cls}, nil
 }
 
 func checkRecurrence(spec recurrence.Spec) error {

@@ -20,7 +20,7 @@ const missedGrace = time.Hour
 // CreateSchedule stores author's new schedule and creates its first
 // occurrences at once; a failure there is logged and left to the worker.
 func (s *Service) CreateSchedule(ctx context.Context, author storage.User, sc *storage.Schedule) error {
-	agency, err := s.placeAutomation(ctx, author, CreateSchedule, sc.AgencyID, sc.Targets)
+	agency, err := s.placeAutomation(ctx, author, CreateSchedule, sc.AgencyID, sc.Targets, sc.Classification)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Service) occurrencePost(ctx context.Context, sc storage.Schedule, text 
 	p := storage.Post{Title: clean.Title, Summary: clean.Summary, Body: clean.Body, Category: clean.Category,
 		Audience: clean.Audience, Link: tmpl.Link, ImageURL: tmpl.ImageURL,
 		Priority: or(tmpl.Priority, "normal"), PublishAt: at, CreatedBy: sc.CreatedBy,
-		AgencyID: sc.AgencyID, ScheduleID: &id, OccurrenceAt: &occ}
+		AgencyID: sc.AgencyID, ScheduleID: &id, OccurrenceAt: &occ, Classification: sc.Classification}
 	if NeedsApproval(author) {
 		p.Status = storage.PostPendingApproval
 	}

@@ -36,6 +36,10 @@ type SourceInput struct {
 	Variants   map[string]content.Variant
 	DigestRule string
 	MaxAgeDays *int
+	// ContentArea, AudienceCode and ActivityID classify the posts the
+	// source makes ("", "", 0 for none).
+	ContentArea, AudienceCode string
+	ActivityID                int64
 }
 
 // CreateSource checks in, seals the credentials inside its URL, and
@@ -95,6 +99,10 @@ func (a *ChannelAdmin) sourceFrom(in SourceInput) (storage.Source, error) {
 	if err != nil {
 		return storage.Source{}, err
 	}
+	cls, err := Classify(in.ContentArea, in.AudienceCode, in.ActivityID)
+	if err != nil {
+		return storage.Source{}, err
+	}
 	maxAge := DefaultMaxAgeDays
 	if in.MaxAgeDays != nil {
 		if maxAge = *in.MaxAgeDays; maxAge < 0 || maxAge > maxSourceAgeDays {
@@ -102,7 +110,7 @@ func (a *ChannelAdmin) sourceFrom(in SourceInput) (storage.Source, error) {
 		}
 	}
 	return storage.Source{Name: name, URL: masked, URLSealed: sealed, PollEvery: int64(every / time.Second), Mode: mode,
-		Template: tmpl, Targets: targets, DigestRule: digest, MaxAgeDays: maxAge}, nil
+		Template: tmpl, Targets: targets, DigestRule: digest, MaxAgeDays: maxAge, Classification: cls}, nil
 }
 
 // sealFeedURL keeps the credentials inside a feed URL like other secrets:

@@ -120,7 +120,7 @@ func (s *Service) agencyOrRoot(ctx context.Context, agency int64) (int64, error)
 // placeAutomation decides, for a schedule or source author is saving with
 // action, the agency it goes in, and applies the target check to its
 // channels now rather than at its first post.
-func (s *Service) placeAutomation(ctx context.Context, author storage.User, action Action, requested int64, targets storage.Targets) (int64, error) {
+func (s *Service) placeAutomation(ctx context.Context, author storage.User, action Action, requested int64, targets storage.Targets, cls storage.Classification) (int64, error) {
 	if err := Allowed(author, action, Subject{}); err != nil {
 		return 0, err
 	}
@@ -129,6 +129,9 @@ func (s *Service) placeAutomation(ctx context.Context, author storage.User, acti
 		return 0, err
 	}
 	if _, err := s.ResolveTargets(ctx, agency, TargetRequest{ChannelIDs: targets.ChannelIDs}); err != nil {
+		return 0, err
+	}
+	if err := s.CheckClassification(ctx, agency, cls); err != nil {
 		return 0, err
 	}
 	return agency, nil

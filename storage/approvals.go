@@ -69,6 +69,8 @@ func (s *Store) RejectPost(ctx context.Context, id int64, reason, actor string) 
 type PostEdit struct {
 	Title, Summary, Body, Category, Audience, Link, ImageURL, Priority *string
 	PublishAt                                                          *time.Time
+	// Classification replaces the post's when set.
+	Classification *Classification
 	// NeedsApproval sends the post (back) to approval; otherwise it stays
 	// or becomes scheduled, approved by Editor.
 	NeedsApproval bool
@@ -143,6 +145,9 @@ func applyEdit(p *Post, e PostEdit) {
 	if e.PublishAt != nil {
 		p.PublishAt = e.PublishAt.UTC()
 	}
+	if e.Classification != nil {
+		p.Classification = *e.Classification
+	}
 }
 
 func (s *Store) saveEdit(tx *gorm.DB, p *Post, ds []Delivery, e PostEdit) error {
@@ -151,6 +156,7 @@ func (s *Store) saveEdit(tx *gorm.DB, p *Post, ds []Delivery, e PostEdit) error 
 		"title": p.Title, "summary": p.Summary, "body": p.Body, "category": p.Category, "audience": p.Audience,
 		"link": p.Link, "image_url": p.ImageURL, "priority": p.Priority, "publish_at": p.PublishAt,
 		"reject_reason": "", "updated_at": now, "approved_by": 0, "approved_at": nil,
+		"content_area": p.ContentArea, "audience_code": p.AudienceCode, "activity_id": p.ActivityID,
 	}
 	deliveryStatus := DeliveryPendingApproval
 	if !e.NeedsApproval {

@@ -122,3 +122,35 @@ type DraftPlan struct {
 	ChannelIDs []int64 `json:"channel_ids,omitempty"`
 	PublishAt  string  `json:"publish_at,omitempty"`
 }
+
+// Forms are an activity's form codes, stored as a JSON array; none is
+// stored as "[]".
+type Forms []string
+
+// Value writes the stored form.
+func (f Forms) Value() (driver.Value, error) {
+	if len(f) == 0 {
+		return "[]", nil
+	}
+	raw, err := json.Marshal([]string(f))
+	return string(raw), err
+}
+
+// Scan reads the stored form.
+func (f *Forms) Scan(src any) error {
+	var raw []byte
+	switch v := src.(type) {
+	case string:
+		raw = []byte(v)
+	case []byte:
+		raw = v
+	default:
+		return fmt.Errorf("storage: forms stored as %T", src)
+	}
+	var out []string
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return fmt.Errorf("storage: stored forms: %w", err)
+	}
+	*f = out
+	return nil
+}

@@ -37,6 +37,7 @@ func (s *Store) UpdateDraft(ctx context.Context, p Post, plan DraftPlan, actor s
 		cur.Title, cur.Summary, cur.Body, cur.Category, cur.Audience = p.Title, p.Summary, p.Body, p.Category, p.Audience
 		cur.Link, cur.ImageURL, cur.Priority, cur.PublishAt = p.Link, p.ImageURL, p.Priority, p.PublishAt.UTC()
 		cur.Selector, cur.DraftPlan, cur.UpdatedAt = p.Selector, &plan, s.nowUTC()
+		cur.Classification = p.Classification
 		if err := tx.Model(&cur).Select(draftColumns).Updates(&cur).Error; err != nil {
 			return err
 		}
@@ -95,7 +96,7 @@ func (s *Store) SubmitDraft(ctx context.Context, p *Post, channelIDs []int64, va
 
 // draftColumns are the columns a draft's author changes.
 var draftColumns = []string{"title", "summary", "body", "category", "audience", "link", "image_url", "priority",
-	"publish_at", "targets", "draft_plan", "updated_at"}
+	"publish_at", "targets", "draft_plan", "content_area", "audience_code", "activity_id", "updated_at"}
 
 // lockDraft locks a post that must be a draft.
 func (s *Store) lockDraft(tx *gorm.DB, id int64) (Post, error) {

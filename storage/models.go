@@ -129,6 +129,7 @@ type Post struct {
 	// DraftPlan is set while the post is a draft (and kept if the draft is
 	// canceled): what its author chose so far, applied at submission.
 	DraftPlan *DraftPlan `gorm:"serializer:json"`
+	Classification
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -225,7 +226,9 @@ type Schedule struct {
 	CreatedBy         int64
 	MaterializedUntil time.Time
 	// AgencyID owns the schedule; 0 on a new schedule means the root agency.
-	AgencyID  int64
+	AgencyID int64
+	// Classification is given to every post the schedule creates.
+	Classification
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -264,8 +267,10 @@ type Source struct {
 	LastError    string
 	LastPolledAt *time.Time
 	DigestUntil  time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Classification is given to every post the source creates.
+	Classification
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // SourceItem is a feed item Loa has seen, kept to never post it twice.

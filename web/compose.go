@@ -182,8 +182,8 @@ func (p *Pages) changePost(c echo.Context, u storage.User, post storage.Post, d 
 		_, _, err = p.pub.SubmitDraft(ctx, u, post.ID, d)
 		return "submit", err
 	case post.Status != storage.PostDraft && action == actionSave:
-		_, _, err = p.pub.Edit(ctx, u, post.ID, func(storage.Post) (storage.PostEdit, error) {
-			return p.pub.PostEdit(d.Fields, false)
+		_, _, err = p.pub.Edit(ctx, u, post.ID, func(cur storage.Post) (storage.PostEdit, error) {
+			return p.pub.PostEdit(ctx, cur, d.Fields, false)
 		})
 		return "edit", err
 	}
