@@ -22,6 +22,8 @@ const (
 	ColKinds       Column = "kinds"
 	ColTime        Column = "time"
 	ColActivity    Column = "activity"
+	ColContentArea Column = "content_area"
+	ColAudience    Column = "audience"
 	ColLink        Column = "link"
 	ColImage       Column = "image_url"
 	// colNumber is a row number column (STT), read and ignored.
@@ -30,7 +32,7 @@ const (
 
 // columnOrder is the columns in the template's order.
 var columnOrder = []Column{ColTitle, ColSummary, ColBody, ColChannels, ColAgency, ColDescendants, ColKinds, ColTime,
-	ColActivity, ColLink, ColImage}
+	ColActivity, ColContentArea, ColAudience, ColLink, ColImage}
 
 // Label is the column's Vietnamese header, as the template writes it.
 func (c Column) Label() string {
@@ -53,6 +55,10 @@ func (c Column) Label() string {
 		return "Thời gian"
 	case ColActivity:
 		return "Hoạt động"
+	case ColContentArea:
+		return "Lĩnh vực"
+	case ColAudience:
+		return "Đối tượng"
 	case ColLink:
 		return "Đường dẫn bài gốc"
 	case ColImage:
@@ -74,7 +80,9 @@ var headerAliases = map[string]Column{
 	"descendants": ColDescendants, "include sub-agencies": ColDescendants,
 	"loai kenh": ColKinds, "kinds": ColKinds, "channel kinds": ColKinds,
 	"thoi gian": ColTime, "thoi gian dang": ColTime, "time": ColTime, "publish at": ColTime,
-	"hoat dong": ColActivity, "ma hoat dong": ColActivity, "activity": ColActivity,
+	"hoat dong": ColActivity, "ma hoat dong": ColActivity, "activity": ColActivity, "activity id": ColActivity,
+	"linh vuc": ColContentArea, "noi dung tuyen truyen": ColContentArea, "content area": ColContentArea,
+	"doi tuong": ColAudience, "audience": ColAudience, "audience code": ColAudience,
 	"duong dan bai goc": ColLink, "duong dan": ColLink, "link": ColLink,
 	"anh minh hoa": ColImage, "anh": ColImage, "image": ColImage, "image url": ColImage,
 	"stt": colNumber, "so thu tu": colNumber, "no": colNumber, "#": colNumber,

@@ -50,6 +50,7 @@ const (
 	CodeUnknownAgency    = "unknown_agency"
 	CodeBadYesNo         = "bad_yes_no"
 	CodeTooManyValues    = "too_many_values"
+	CodeUnknownActivity  = "unknown_activity"
 	// CodeInvalidField is a publishing rule's refusal without a rule name.
 	CodeInvalidField = "invalid_field"
 	// CodeNotAllowed is the policy refusing the row's post.

@@ -53,18 +53,20 @@ func (r *recorder) queued() int {
 // A1 a webhook; in B a webhook "Trang tin xã B". Its editor and officer
 // belong to A.
 type fixture struct {
-	store            *storage.Store
-	pub              *publishing.Service
-	rec              *recorder
-	imp              *Service
-	root, a, a1, b   storage.Agency
-	aWeb, aZalo      int64
-	aRadio, a1Web    int64
-	bWeb             int64
-	editor, officer  storage.User
-	rootEditor       storage.User
-	disabledInA      int64
-	sameNameA, sameB int64
+	store           *storage.Store
+	pub             *publishing.Service
+	rec             *recorder
+	imp             *Service
+	root, a, a1, b  storage.Agency
+	aWeb, aZalo     int64
+	aRadio, a1Web   int64
+	bWeb            int64
+	editor, officer storage.User
+	rootEditor      storage.User
+	// aActs are the activities 2.1–2.7 of A's plan for 2026; bAct is 2.4
+	// of B's.
+	aActs map[string]int64
+	bAct  int64
 }
 
 func newFixture(t *testing.T, lim Limits) *fixture {
@@ -74,7 +76,7 @@ func newFixture(t *testing.T, lim Limits) *fixture {
 	f := &fixture{store: store, rec: &recorder{t: t, store: store}}
 	f.pub = publishing.New(publishing.Options{Store: store, Scheduler: f.rec, Now: func() time.Time { return now },
 		Location: ict, Kinds: []string{"webhook", "wordpress", "zalo_oa", "radio", "rss"}})
-	f.imp = New(Options{Publishing: f.pub, Store: store, Location: ict, Limits: lim})
+	f.imp = New(Options{Publishing: f.pub, Store: store, Location: ict, Limits: lim, Now: func() time.Time { return now }})
 	var err error
 	if f.root, err = store.RootAgency(ctx); err != nil {
 		t.Fatal(err)
@@ -90,7 +92,26 @@ func newFixture(t *testing.T, lim Limits) *fixture {
 	f.editor = mkUser(t, store, storage.RoleEditor, f.a.ID)
 	f.officer = mkUser(t, store, storage.RoleOfficer, f.a.ID)
 	f.rootEditor = mkUser(t, store, storage.RoleEditor, f.root.ID)
+	f.aActs = map[string]int64{}
+	for _, a := range mkPlan(t, store, f.a.ID, "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7") {
+		f.aActs[a.Code] = a.ID
+	}
+	f.bAct = mkPlan(t, store, f.b.ID, "2.4")[0].ID
 	return f
+}
+
+func mkPlan(t *testing.T, store *storage.Store, agency int64, codes ...string) []storage.PlanActivity {
+	t.Helper()
+	var acts []storage.PlanActivity
+	for _, c := range codes {
+		acts = append(acts, storage.PlanActivity{Code: c, Title: "Hoạt động " + c, TimingKind: storage.TimingAllYear})
+	}
+	p := storage.Plan{AgencyID: agency, Title: "Kế hoạch tuyên truyền CCHC năm 2026", Year: 2026}
+	acts, err := store.CreatePlan(context.Background(), &p, acts, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acts
 }
 
 func mkAgency(t *testing.T, store *storage.Store, name, code string, parent int64) storage.Agency {

@@ -81,6 +81,7 @@ type Options struct {
 	Location *time.Location
 	Limits   Limits
 	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Service checks and imports files. It is safe for concurrent use.
@@ -90,12 +91,16 @@ type Service struct {
 	loc   *time.Location
 	lim   Limits
 	log   *slog.Logger
+	now   func() time.Time
 	slots chan struct{}
 }
 
 // New builds a Service.
 func New(o Options) *Service {
-	s := &Service{pub: o.Publishing, store: o.Store, loc: o.Location, lim: o.Limits.withDefaults(), log: o.Logger}
+	s := &Service{pub: o.Publishing, store: o.Store, loc: o.Location, lim: o.Limits.withDefaults(), log: o.Logger, now: o.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.loc == nil {
 		s.loc = time.FixedZone("ICT", 7*3600)
 	}
@@ -254,11 +259,12 @@ func (s *Service) read(ctx context.Context, u storage.User, data []byte) ([]pars
 		return nil, l, rep, err
 	}
 	rep.Ignored = l.ignored
-	sc, err := loadScope(ctx, s.store, u)
+	today := s.now().In(s.loc)
+	sc, err := loadScope(ctx, s.store, u, today)
 	if err != nil {
 		return nil, l, rep, s.failure(ctx, "load scope", err)
 	}
-	rr := rowReader{layout: l, scope: sc, user: u, loc: s.loc, format: t.format, lim: s.lim}
+	rr := rowReader{layout: l, scope: sc, user: u, loc: s.loc, format: t.format, lim: s.lim, today: today}
 	rows := make([]parsedRow, len(t.rows))
 	for i, tr := range t.rows {
 		rows[i] = rr.read(tr)
@@ -340,6 +346,12 @@ func fieldColumn(field string, d publishing.Draft) Column {
 		return ColAgency
 	case "targets.kinds":
 		return ColKinds
+	case "activity_id":
+		return ColActivity
+	case "content_area":
+		return ColContentArea
+	case "audience_code":
+		return ColAudience
 	case "targets":
 		if d.Selector != nil {
 			return ColKinds

@@ -117,6 +117,9 @@ func (f *fixture) checkRows(t *testing.T, ids []int64, s sheet) {
 		if p.Title != row[1] || p.AgencyID != f.a.ID || p.Status != storage.PostScheduled {
 			t.Errorf("row %d became %q in agency %d, %s", i+2, p.Title, p.AgencyID, p.Status)
 		}
+		if act := p.Classification.ActivityID; act == nil || *act != f.aActs["2.4"] {
+			t.Errorf("row %d carries activity %v, want 2.4's id %d", i+2, act, f.aActs["2.4"])
+		}
 		var chs []int64
 		for _, d := range ds {
 			chs = append(chs, d.ChannelID)
@@ -209,16 +212,21 @@ func TestImportReportsEachRule(t *testing.T) {
 	past := now.In(ict).Add(-time.Hour).Format("02/01/2006 15:04")
 	far := now.In(ict).AddDate(6, 0, 0).Format("02/01/2006 15:04")
 	s := sheet{
-		{"Tiêu đề", "Kênh", "Thời gian", "Loại kênh", "Đường dẫn bài gốc", "Bao gồm đơn vị trực thuộc"},
-		{"Quá khứ", "Trang tin xã A", past, "", "", ""},
-		{"Quá xa", "Trang tin xã A", far, "", "", ""},
-		{"Không kênh", "", "", "", "", ""},
-		{"Loại lạ", "", "", "máy fax", "", ""},
-		{"Đường dẫn", "Trang tin xã A", "", "", "ftp://x", ""},
-		{"Trùng kênh", fmt.Sprintf("Trang tin xã A; %d", f.aWeb), "", "", "", ""},
-		{"Có/không", "", "", "radio", "", "có lẽ"},
-		{"Khung giờ", "Trang tin xã A", "khung giờ tiếp theo", "", "", ""},
-		{strings.Repeat("Dài ", 200), "Trang tin xã A", "", "", "", ""},
+		{"Tiêu đề", "Kênh", "Thời gian", "Loại kênh", "Đường dẫn bài gốc", "Bao gồm đơn vị trực thuộc", "Hoạt động", "Lĩnh vực", "Đối tượng"},
+		{"Quá khứ", "Trang tin xã A", past, "", "", "", "", "", ""},
+		{"Quá xa", "Trang tin xã A", far, "", "", "", "", "", ""},
+		{"Không kênh", "", "", "", "", "", "", "", ""},
+		{"Loại lạ", "", "", "máy fax", "", "", "", "", ""},
+		{"Đường dẫn", "Trang tin xã A", "", "", "ftp://x", "", "", "", ""},
+		{"Trùng kênh", fmt.Sprintf("Trang tin xã A; %d", f.aWeb), "", "", "", "", "", "", ""},
+		{"Có/không", "", "", "radio", "", "có lẽ", "", "", ""},
+		{"Khung giờ", "Trang tin xã A", "khung giờ tiếp theo", "", "", "", "", "", ""},
+		{strings.Repeat("Dài ", 200), "Trang tin xã A", "", "", "", "", "", "", ""},
+		{"Hoạt động lạ", "Trang tin xã A", "", "", "", "", "9.9", "", ""},
+		{"Hoạt động của xã B", "Trang tin xã A", "", "", "", "", fmt.Sprint(f.bAct), "", ""},
+		{"Lĩnh vực lạ", "Trang tin xã A", "", "", "", "", "", "không có", ""},
+		{"Đối tượng lạ", "Trang tin xã A", "", "", "", "", "", "", "ai đó"},
+		{"Hợp lệ theo tên", "Trang tin xã A", "", "", "", "", "2.7", "Dịch vụ công trực tuyến", "nguoi_dan"},
 	}
 	rep, err := f.imp.Check(context.Background(), f.editor, s.csv(t, ',', false))
 	if err != nil {
@@ -234,6 +242,10 @@ func TestImportReportsEachRule(t *testing.T) {
 		{8, "Bao gồm đơn vị trực thuộc", CodeBadYesNo, "có"},
 		{9, "Thời gian", CodeInvalidField, "next_slot needs a channel with posting slots"},
 		{10, "Tiêu đề", CodeInvalidField, "longer than"},
+		{11, "Hoạt động", CodeUnknownActivity, `no activity with code "9.9"`},
+		{12, "Hoạt động", publishing.RuleForeignActivity, "is not in the plans"},
+		{13, "Lĩnh vực", publishing.RuleUnknownCode, "not a code"},
+		{14, "Đối tượng", publishing.RuleUnknownCode, "not a code"},
 	})
 }
 

@@ -73,10 +73,24 @@ type scope struct {
 	// does so without diacritics.
 	channels, byFold map[string][]int64
 	agencies         map[string]int64
+	// activities maps a year and an activity's code in the plans of the
+	// user's agency that year to the activities' ids.
+	activities map[activityKey][]int64
+	// terms maps a list's kind and a term's folded code or label to its code.
+	terms map[string]map[string]string
 }
 
-func loadScope(ctx context.Context, store *storage.Store, u storage.User) (scope, error) {
-	sc := scope{channels: map[string][]int64{}, byFold: map[string][]int64{}, agencies: map[string]int64{}}
+type activityKey struct {
+	year int
+	code string
+}
+
+// maxActivities bounds the activities of one year's plans the scope holds.
+const maxActivities = 2000
+
+func loadScope(ctx context.Context, store *storage.Store, u storage.User, today time.Time) (scope, error) {
+	sc := scope{channels: map[string][]int64{}, byFold: map[string][]int64{}, agencies: map[string]int64{},
+		activities: map[activityKey][]int64{}, terms: map[string]map[string]string{}}
 	chs, err := store.ListChannels(ctx, u.AgencyID)
 	if err != nil {
 		return sc, fmt.Errorf("import: channels in scope: %w", err)
@@ -93,6 +107,27 @@ func loadScope(ctx context.Context, store *storage.Store, u storage.User) (scope
 	for _, a := range as {
 		sc.agencies[a.Code] = a.ID
 	}
+	for _, kind := range []string{storage.VocabContentArea, storage.VocabAudience} {
+		terms, err := store.ListVocab(ctx, kind, false)
+		if err != nil {
+			return sc, fmt.Errorf("import: %s list: %w", kind, err)
+		}
+		sc.terms[kind] = map[string]string{}
+		for _, t := range terms {
+			sc.terms[kind][foldText(t.Code)], sc.terms[kind][foldText(t.Label)] = t.Code, t.Code
+		}
+	}
+	// Posts go out this year, the next, or (a few days ahead at New Year) either.
+	for year := today.Year(); year <= today.Year()+1; year++ {
+		acts, err := store.AgencyActivities(ctx, u.AgencyID, year, maxActivities)
+		if err != nil {
+			return sc, fmt.Errorf("import: activities of %d: %w", year, err)
+		}
+		for _, a := range acts {
+			k := activityKey{year, strings.ToLower(strings.TrimSpace(a.Code))}
+			sc.activities[k] = append(sc.activities[k], a.ID)
+		}
+	}
 	return sc, nil
 }
 
@@ -108,14 +143,16 @@ type rowReader struct {
 	loc    *time.Location
 	format string
 	lim    Limits
+	// today is the local date of the import, whose year is a post's
+	// when it goes out now.
+	today time.Time
 }
 
 // parsedRow is a row as a draft, or the problems that kept it from being one.
 type parsedRow struct {
-	num      int
-	draft    publishing.Draft
-	activity string
-	issues   []Issue
+	num    int
+	draft  publishing.Draft
+	issues []Issue
 }
 
 func (r *rowReader) read(tr tableRow) parsedRow {
@@ -140,9 +177,49 @@ func (r *rowReader) read(tr tableRow) parsedRow {
 	pr.draft.Fields.PublishAt = r.publishAt(&pr, cell(ColTime))
 	pr.draft.ChannelIDs = r.channels(&pr, cell(ColChannels))
 	pr.draft.Selector = r.selector(&pr, cell(ColAgency), cell(ColDescendants), cell(ColKinds))
-	// The activity is read and kept; posts carry no activity yet.
-	pr.activity = strings.TrimSpace(cell(ColActivity))
+	pr.draft.Fields.ContentArea = r.term(storage.VocabContentArea, cell(ColContentArea))
+	pr.draft.Fields.AudienceCode = r.term(storage.VocabAudience, cell(ColAudience))
+	pr.draft.Fields.ActivityID = r.activity(&pr, cell(ColActivity))
 	return pr
+}
+
+// term is the code of the kind's list a cell names by code or label; any
+// other value is passed on as written, for CheckClassification to refuse.
+func (r *rowReader) term(kind, raw string) string {
+	v := strings.TrimSpace(raw)
+	if code, ok := r.scope.terms[kind][foldText(v)]; ok {
+		return code
+	}
+	return v
+}
+
+// activity reads the activity cell: the code of an activity of the plans
+// of the user's agency for the year the post goes out ("2.4"), or an
+// activity's id; CheckClassification decides whether the id is theirs.
+func (r *rowReader) activity(pr *parsedRow, raw string) int64 {
+	v := strings.ToLower(strings.TrimSpace(raw))
+	if v == "" {
+		return 0
+	}
+	year := r.today.Year()
+	if at, err := time.Parse(time.RFC3339, pr.draft.Fields.PublishAt); err == nil {
+		year = at.In(r.loc).Year()
+	}
+	ids := r.scope.activities[activityKey{year, v}]
+	switch {
+	case len(ids) == 1:
+		return ids[0]
+	case len(ids) > 1:
+		pr.issue(r.layout, ColActivity, CodeUnknownActivity,
+			fmt.Sprintf("%d activities of your plans for %d have code %q; write the activity's id", len(ids), year, raw), raw)
+		return 0
+	}
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+		return id
+	}
+	pr.issue(r.layout, ColActivity, CodeUnknownActivity,
+		fmt.Sprintf("no activity with code %q in your agency's plans for %d", raw, year), raw)
+	return 0
 }
 
 func (pr *parsedRow) issue(l layout, c Column, code, msg, value string) {

@@ -29,7 +29,7 @@ func example(channel string, at time.Time) []string {
 		"Thông báo lịch tiếp công dân tháng 12/2026",
 		"UBND xã thông báo lịch tiếp công dân định kỳ của Chủ tịch UBND xã.",
 		"Chủ tịch UBND xã tiếp công dân vào sáng thứ Năm hằng tuần tại Bộ phận tiếp nhận và trả kết quả. Người dân mang theo giấy tờ tùy thân.",
-		channel, "", "", "", at.Format("02/01/2006 15:04"), "", "", "",
+		channel, "", "", "", at.Format("02/01/2006 15:04"), "", "", "", "", "",
 	}
 }
 
@@ -43,7 +43,9 @@ var notes = map[Column]string{
 	ColDescendants: "\"có\" để gửi cả tới kênh của các đơn vị trực thuộc; để trống hoặc \"không\" nếu chỉ đơn vị đó.",
 	ColKinds:       "Loại kênh, cách nhau bằng dấu chấm phẩy: Trang thông tin điện tử, Zalo OA, Trang Facebook, Truyền thanh cơ sở, RSS/Atom; để trống là mọi loại.",
 	ColTime:        "Ngày giờ đăng dd/mm/yyyy HH:mm (24 giờ, giờ Việt Nam), ví dụ 07/12/2026 07:30; để trống là Đăng ngay; ghi \"khung giờ tiếp theo\" để đăng vào khung giờ trống gần nhất của kênh.",
-	ColActivity:    "Mã hoạt động trong kế hoạch (ví dụ 2.4); chưa được dùng ở phiên bản này.",
+	ColActivity:    "Không bắt buộc. Mã hoạt động trong kế hoạch của đơn vị bạn cho năm đăng tin (ví dụ 2.4), hoặc mã số của hoạt động.",
+	ColContentArea: "Không bắt buộc. Mã hoặc tên lĩnh vực trong danh mục bên dưới (ví dụ tthc).",
+	ColAudience:    "Không bắt buộc. Mã hoặc tên đối tượng trong danh mục bên dưới (ví dụ nguoi_dan).",
 	ColLink:        "Không bắt buộc. Địa chỉ bài gốc, bắt đầu bằng http:// hoặc https://.",
 	ColImage:       "Không bắt buộc. Địa chỉ ảnh minh hoạ, bắt đầu bằng http:// hoặc https://.",
 }
@@ -112,7 +114,7 @@ func (s *Service) TemplateXLSX(ctx context.Context, u storage.User, now time.Tim
 	if err := s.postsTemplate(f, chs, now); err != nil {
 		return nil, fmt.Errorf("import: template sheet: %w", err)
 	}
-	if err := s.notesTemplate(f, chs, as); err != nil {
+	if err := s.notesTemplate(ctx, f, chs, as); err != nil {
 		return nil, fmt.Errorf("import: template notes: %w", err)
 	}
 	buf, err := f.WriteToBuffer()
@@ -168,7 +170,7 @@ func indexOf(c Column) int {
 	return -1
 }
 
-func (s *Service) notesTemplate(f *excelize.File, chs []storage.Channel, as []storage.Agency) error {
+func (s *Service) notesTemplate(ctx context.Context, f *excelize.File, chs []storage.Channel, as []storage.Agency) error {
 	if _, err := f.NewSheet(notesSheet); err != nil {
 		return err
 	}
@@ -192,6 +194,17 @@ func (s *Service) notesTemplate(f *excelize.File, chs []storage.Channel, as []st
 			state = "Đã tắt"
 		}
 		rows = append(rows, []string{ch.Name, fmt.Sprint(ch.ID), ch.Kind, state})
+	}
+	for _, list := range []struct{ kind, title string }{
+		{storage.VocabContentArea, "Lĩnh vực"}, {storage.VocabAudience, "Đối tượng"}} {
+		terms, err := s.store.ListVocab(ctx, list.kind, false)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []string{}, []string{list.title, "Mã"})
+		for _, t := range terms[:min(len(terms), maxTemplateList)] {
+			rows = append(rows, []string{t.Label, t.Code})
+		}
 	}
 	rows = append(rows, []string{}, []string{"Đơn vị của bạn", "Mã đơn vị"})
 	for _, a := range as {

@@ -129,6 +129,7 @@ type batchMemo struct {
 	agencies map[int64]memoAnswer[int64]
 	targets  map[string]memoAnswer[[]int64]
 	slots    map[string]memoAnswer[storage.SlotChoice]
+	classes  map[string]error
 }
 
 type memoAnswer[T any] struct {
@@ -138,7 +139,7 @@ type memoAnswer[T any] struct {
 
 func newBatchMemo() *batchMemo {
 	return &batchMemo{agencies: map[int64]memoAnswer[int64]{}, targets: map[string]memoAnswer[[]int64]{},
-		slots: map[string]memoAnswer[storage.SlotChoice]{}}
+		slots: map[string]memoAnswer[storage.SlotChoice]{}, classes: map[string]error{}}
 }
 
 func (m *batchMemo) agencyFor(ctx context.Context, s *Service, author storage.User, requested int64) (int64, error) {
@@ -180,4 +181,20 @@ func (m *batchMemo) slotChoice(ctx context.Context, s *Service, chIDs []int64) (
 		m.slots[key] = a
 	}
 	return a.v, a.err
+}
+
+func (m *batchMemo) checkClassification(ctx context.Context, s *Service, agency int64, c storage.Classification) error {
+	if m == nil {
+		return s.CheckClassification(ctx, agency, c)
+	}
+	key := fmt.Sprint(agency, "|", c.ContentArea, "|", c.AudienceCode, "|")
+	if c.ActivityID != nil {
+		key += fmt.Sprint(*c.ActivityID)
+	}
+	err, ok := m.classes[key]
+	if !ok {
+		err = s.CheckClassification(ctx, agency, c)
+		m.classes[key] = err
+	}
+	return err
 }

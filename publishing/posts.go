@@ -83,7 +83,7 @@ func (s *Service) prepareIn(ctx context.Context, author storage.User, d Draft, m
 	if err != nil {
 		return prepared{}, err
 	}
-	if err := s.CheckClassification(ctx, agency, p.Classification); err != nil {
+	if err := m.checkClassification(ctx, s, agency, p.Classification); err != nil {
 		return prepared{}, err
 	}
 	p.AgencyID = agency
