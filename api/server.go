@@ -16,6 +16,7 @@ import (
 	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/admin"
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/importer"
 	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/secrets"
@@ -52,6 +53,8 @@ type Options struct {
 	Pages  Pages
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Import bounds bulk imports of posts; zero fields take importer's defaults.
+	Import importer.Limits
 }
 
 // Pages are the web UI's routes (package web), mounted next to the API.
@@ -85,6 +88,11 @@ type Server struct {
 	logins    *loginLimiter
 	// admin administers users and agencies, for the handlers and the pages.
 	admin *admin.Service
+	// importer imports posts in bulk, for the handlers and the pages.
+	importer *importer.Service
+	// uploads are the routes that bound their own body, by path: the
+	// server's body limit skips them.
+	uploads map[string]int64
 }
 
 // New builds the server and its routes.
@@ -109,6 +117,9 @@ func New(o Options) *Server {
 	s.hashers = newPasswordHashers(o.PasswordHashers, o.PasswordHashWait)
 	s.dummyHash = dummyPasswordHash()
 	s.admin = admin.New(admin.Options{Store: o.Store, Publishing: o.Publishing, Hasher: s.hashers})
+	s.importer = importer.New(importer.Options{Publishing: s.pub, Store: s.store, Location: s.loc, Limits: o.Import,
+		Logger: s.log, Now: s.now})
+	s.uploads = map[string]int64{}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -125,7 +136,8 @@ func New(o Options) *Server {
 	}))
 	e.Use(securityHeaders)
 	e.Use(s.requestLog())
-	e.Use(middleware.BodyLimit(strconv.FormatInt(o.MaxBodyBytes, 10) + "B"))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.FormatInt(o.MaxBodyBytes, 10) + "B",
+		Skipper: func(c echo.Context) bool { _, own := s.uploads[c.Path()]; return own }}))
 	s.echo = e
 	s.routes()
 	if o.Pages != nil {
@@ -141,6 +153,14 @@ func (s *Server) ChannelAdmin() *publishing.ChannelAdmin { return s.channelAdmin
 // Admin is the administration of users and agencies, shared with the
 // pages so both use one password hasher pool and one copy of the rules.
 func (s *Server) Admin() *admin.Service { return s.admin }
+
+// Importer imports posts in bulk, shared with the pages.
+func (s *Server) Importer() *importer.Service { return s.importer }
+
+// AllowUpload exempts the route at path from the server's body limit: its
+// handler bounds the body itself, to max bytes (see uploadLimit). Call it
+// before serving.
+func (s *Server) AllowUpload(path string, max int64) { s.uploads[path] = max }
 
 // Handler is the HTTP handler to serve.
 func (s *Server) Handler() http.Handler { return s.echo }
@@ -186,6 +206,7 @@ func (s *Server) routes() {
 	v1.GET("/channels/:id/editions/:date/:file", s.edition, officer...)
 
 	v1.POST("/posts", s.createPost, officer...)
+	s.mountImport(v1, officer)
 	v1.GET("/posts", s.listPosts, officer...)
 	v1.GET("/posts/:id", s.getPost, officer...)
 	v1.GET("/posts/:id/history", s.postHistory, officer...)

@@ -22,12 +22,13 @@ const (
 
 // FileError refuses the whole file: nothing of it was checked further
 // and nothing imported. Limit is the cap it broke, when it broke one;
-// Column the header at fault, when one is.
+// Column the header at fault and Row the row (or CSV line), when one is.
 type FileError struct {
 	Code    string
 	Message string
 	Limit   int64
 	Column  string
+	Row     int
 	Err     error
 }
 
@@ -43,14 +44,15 @@ func (e *FileError) Unwrap() error { return e.Err }
 // Codes of a row's problem (Issue.Code) found by the importer itself; the
 // publishing rules' refusals carry their own (see Issue).
 const (
-	CodeCellTooLong      = "cell_too_long"
-	CodeBadTime          = "bad_time"
-	CodeUnknownChannel   = "unknown_channel"
-	CodeAmbiguousChannel = "ambiguous_channel"
-	CodeUnknownAgency    = "unknown_agency"
-	CodeBadYesNo         = "bad_yes_no"
-	CodeTooManyValues    = "too_many_values"
-	CodeUnknownActivity  = "unknown_activity"
+	CodeCellTooLong       = "cell_too_long"
+	CodeBadTime           = "bad_time"
+	CodeUnknownChannel    = "unknown_channel"
+	CodeAmbiguousChannel  = "ambiguous_channel"
+	CodeUnknownAgency     = "unknown_agency"
+	CodeBadYesNo          = "bad_yes_no"
+	CodeTooManyValues     = "too_many_values"
+	CodeUnknownActivity   = "unknown_activity"
+	CodeAmbiguousActivity = "ambiguous_activity"
 	// CodeInvalidField is a publishing rule's refusal without a rule name.
 	CodeInvalidField = "invalid_field"
 	// CodeNotAllowed is the policy refusing the row's post.

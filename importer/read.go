@@ -77,7 +77,7 @@ func readCSV(ctx context.Context, data []byte, lim Limits) (table, error) {
 			break
 		}
 		if err != nil {
-			return table{}, &FileError{Code: CodeBadCSV, Err: err,
+			return table{}, &FileError{Code: CodeBadCSV, Err: err, Row: lineOf(err, num),
 				Message: fmt.Sprintf("the CSV file cannot be read at line %d: %v", lineOf(err, num), errors.Unwrap(err))}
 		}
 		if err := t.add(num, rec, lim); err != nil {
@@ -221,7 +221,7 @@ func (t *table) add(num int, cells []string, lim Limits) error {
 		return nil
 	}
 	if len(cells) > lim.MaxColumns {
-		return &FileError{Code: CodeTooManyColumns, Limit: int64(lim.MaxColumns),
+		return &FileError{Code: CodeTooManyColumns, Limit: int64(lim.MaxColumns), Row: num,
 			Message: fmt.Sprintf("row %d has %d columns; at most %d", num, len(cells), lim.MaxColumns)}
 	}
 	if t.header == nil {

@@ -210,7 +210,7 @@ func (r *rowReader) activity(pr *parsedRow, raw string) int64 {
 	case len(ids) == 1:
 		return ids[0]
 	case len(ids) > 1:
-		pr.issue(r.layout, ColActivity, CodeUnknownActivity,
+		pr.issue(r.layout, ColActivity, CodeAmbiguousActivity,
 			fmt.Sprintf("%d activities of your plans for %d have code %q; write the activity's id", len(ids), year, raw), raw)
 		return 0
 	}
