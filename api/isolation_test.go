@@ -47,7 +47,8 @@ type route struct {
 	// self: the response is about the caller only.
 	self bool
 	// coveredBy names the test that checks a route the matrix cannot
-	// drive: installation-wide lists, records found by activity.
+	// drive: installation-wide lists, records found by activity, routes
+	// whose requests are files rather than objects.
 	coveredBy string
 }
 
@@ -120,6 +121,9 @@ var matrix = map[string]route{
 	"GET /api/v1/activity-records":                  {coveredBy: "TestActivityRecordsIsolation"},
 	"GET /api/v1/reports":                           {coveredBy: "TestReportAPIRefuses"},
 	"GET /api/v1/attachments/:id":                   {kind: "attachment"},
+	"POST /api/v1/posts/import":                     {coveredBy: "TestImportIsolation"},
+	"GET /api/v1/posts/import/template.xlsx":        {coveredBy: "TestImportIsolation"},
+	"GET /api/v1/posts/import/template.csv":         {coveredBy: "TestImportIsolation"},
 }
 
 // world is one agency's people and objects.

@@ -16,6 +16,7 @@ import (
 	"github.com/loa-vn/loa/adapters"
 	"github.com/loa-vn/loa/admin"
 	"github.com/loa-vn/loa/channels"
+	"github.com/loa-vn/loa/importer"
 	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/plans"
 	"github.com/loa-vn/loa/publishing"
@@ -54,6 +55,8 @@ type Options struct {
 	Pages  Pages
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Import bounds bulk imports of posts; zero fields take importer's defaults.
+	Import importer.Limits
 }
 
 // Pages are the web UI's routes (package web), mounted next to the API.
@@ -91,9 +94,11 @@ type Server struct {
 	reports *reports.Service
 	// plans applies the rules of plans, records and lists, for both too.
 	plans *plans.Service
-	// uploads are the routes (Echo paths) that take files: the global body
-	// limit skips them and each sets its own.
-	uploads map[string]bool
+	// importer imports posts in bulk, for the handlers and the pages.
+	importer *importer.Service
+	// uploads are the routes (Echo paths) that take files, with the body
+	// limit each sets instead of the server's (see AllowUpload).
+	uploads map[string]int64
 }
 
 // New builds the server and its routes.
@@ -120,7 +125,9 @@ func New(o Options) *Server {
 	s.admin = admin.New(admin.Options{Store: o.Store, Publishing: o.Publishing, Hasher: s.hashers})
 	s.reports = reports.New(reports.Options{Store: o.Store, Publishing: o.Publishing, Location: s.loc, Now: s.now, Logger: s.log})
 	s.plans = plans.New(plans.Options{Store: o.Store, Publishing: o.Publishing, Location: s.loc, Now: s.now, Logger: s.log})
-	s.uploads = map[string]bool{}
+	s.importer = importer.New(importer.Options{Publishing: s.pub, Store: s.store, Location: s.loc, Limits: o.Import,
+		Logger: s.log, Now: s.now})
+	s.uploads = map[string]int64{}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -138,7 +145,7 @@ func New(o Options) *Server {
 	e.Use(securityHeaders)
 	e.Use(s.requestLog())
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.FormatInt(o.MaxBodyBytes, 10) + "B",
-		Skipper: func(c echo.Context) bool { return s.uploads[c.Path()] }}))
+		Skipper: func(c echo.Context) bool { _, own := s.uploads[c.Path()]; return own }}))
 	s.echo = e
 	s.routes()
 	if o.Pages != nil {
@@ -167,9 +174,17 @@ func (s *Server) Plans() *plans.Service { return s.plans }
 // global body limit skips it and the returned middleware bounds it to
 // plans.UploadBodyBytes instead. Register it on the route.
 func (s *Server) Upload(path string) echo.MiddlewareFunc {
-	s.uploads[path] = true
+	s.AllowUpload(path, plans.UploadBodyBytes)
 	return middleware.BodyLimit(strconv.FormatInt(plans.UploadBodyBytes, 10) + "B")
 }
+
+// Importer imports posts in bulk, shared with the pages.
+func (s *Server) Importer() *importer.Service { return s.importer }
+
+// AllowUpload exempts the route at path from the server's body limit: its
+// handler (or Upload's middleware) bounds the body itself, to max bytes.
+// Call it before serving.
+func (s *Server) AllowUpload(path string, max int64) { s.uploads[path] = max }
 
 // Handler is the HTTP handler to serve.
 func (s *Server) Handler() http.Handler { return s.echo }
@@ -215,6 +230,7 @@ func (s *Server) routes() {
 	v1.GET("/channels/:id/editions/:date/:file", s.edition, officer...)
 
 	v1.POST("/posts", s.createPost, officer...)
+	s.mountImport(v1, officer)
 	v1.GET("/posts", s.listPosts, officer...)
 	v1.GET("/posts/:id", s.getPost, officer...)
 	v1.GET("/posts/:id/history", s.postHistory, officer...)

@@ -62,10 +62,16 @@ type prepared struct {
 // prepare applies the policy, the post rules, the target check and the
 // approval rule to author's d, storing nothing.
 func (s *Service) prepare(ctx context.Context, author storage.User, d Draft) (prepared, error) {
+	return s.prepareIn(ctx, author, d, nil)
+}
+
+// prepareIn is prepare for one draft of a batch: m (nil for none) answers
+// the agency, target and slot questions the batch asks more than once.
+func (s *Service) prepareIn(ctx context.Context, author storage.User, d Draft, m *batchMemo) (prepared, error) {
 	if err := Allowed(author, SubmitPost, Subject{}); err != nil {
 		return prepared{}, err
 	}
-	agency, err := s.AgencyFor(ctx, author, d.AgencyID)
+	agency, err := m.agencyFor(ctx, s, author, d.AgencyID)
 	if err != nil {
 		return prepared{}, err
 	}
@@ -77,17 +83,17 @@ func (s *Service) prepare(ctx context.Context, author storage.User, d Draft) (pr
 	if err != nil {
 		return prepared{}, err
 	}
-	if err := s.CheckClassification(ctx, agency, p.Classification, storage.Classification{}); err != nil {
+	if err := m.checkClassification(ctx, s, agency, p.Classification); err != nil {
 		return prepared{}, err
 	}
 	p.AgencyID = agency
-	chIDs, err := s.ResolveTargets(ctx, p.AgencyID, TargetRequest{ChannelIDs: d.ChannelIDs, Selector: d.Selector})
+	chIDs, err := m.resolveTargets(ctx, s, p.AgencyID, TargetRequest{ChannelIDs: d.ChannelIDs, Selector: d.Selector})
 	if err != nil {
 		return prepared{}, err
 	}
 	pp := prepared{channels: chIDs}
 	if d.PublishAt == NextSlotTime {
-		choice, err := s.slotChoice(ctx, chIDs)
+		choice, err := m.slotChoice(ctx, s, chIDs)
 		if err != nil {
 			return prepared{}, err
 		}

@@ -144,6 +144,14 @@ func (s *Store) settleNewPost(p *Post) string {
 
 // insertDeliveries writes post p's deliveries, one per channel.
 func insertDeliveries(tx *gorm.DB, p *Post, channelIDs []int64, agencies map[int64]int64, variants map[int64]content.Variant, status string) ([]Delivery, error) {
+	deliveries := newDeliveries(p, channelIDs, agencies, variants, status)
+	// Each delivery carries its channel's agency, so its BeforeCreate runs
+	// no query: thousands of rows are a few INSERTs.
+	return deliveries, tx.CreateInBatches(&deliveries, deliveryBatch).Error
+}
+
+// newDeliveries are post p's deliveries, one per channel, not yet stored.
+func newDeliveries(p *Post, channelIDs []int64, agencies map[int64]int64, variants map[int64]content.Variant, status string) []Delivery {
 	deliveries := make([]Delivery, len(channelIDs))
 	for i, chID := range channelIDs {
 		deliveries[i] = Delivery{PostID: p.ID, ChannelID: chID, AgencyID: agencies[chID], Status: status,
@@ -152,9 +160,7 @@ func insertDeliveries(tx *gorm.DB, p *Post, channelIDs []int64, agencies map[int
 			deliveries[i].Variant = &v
 		}
 	}
-	// Each delivery carries its channel's agency, so its BeforeCreate runs
-	// no query: thousands of rows are a few INSERTs.
-	return deliveries, tx.CreateInBatches(&deliveries, deliveryBatch).Error
+	return deliveries
 }
 
 // createdDetail says when and where a new post goes: its channels, or the

@@ -134,6 +134,7 @@ func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
 	add(http.MethodGet, "/", p.dashboard, p.signedIn)
 	// Each page family mounts its own routes, in its own file.
 	p.mountCompose(add)
+	p.mountImport(add)
 	p.mountCalendar(add)
 	p.mountApprovals(add)
 	p.mountDeliveries(add)
@@ -166,6 +167,7 @@ func (p *Pages) nav(current string, u storage.User) []navItem {
 	items := []navItem{
 		{Label: "Tổng quan", Path: "/"},
 		{Label: "Soạn tin", Path: "/posts/new"},
+		{Label: "Nhập tin từ tệp", Path: "/posts/import"},
 		{Label: "Lịch đăng", Path: "/calendar"},
 		{Label: "Nhật ký gửi", Path: "/deliveries"},
 		{Label: "Duyệt tin", Path: "/approvals"},
