@@ -36,6 +36,7 @@ func migrations(rootAgency string) []migration {
 		{12, "web sessions and one-time set-password links", migrate0012},
 		{13, "drafts: a post may wait unsubmitted, its plan kept on it", migrate0013},
 		{14, "notifications, the notifier's marks and users' e-mail addresses", migrate0014},
+		{16, "delivery reach and the reach reader's schedule", migrate0016},
 	}
 }
 
