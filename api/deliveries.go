@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -26,6 +27,42 @@ type deliveryView struct {
 	ScheduledAt   time.Time  `json:"scheduled_at"`
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 	DeliveredAt   *time.Time `json:"delivered_at"`
+	// Reach holds each metric the platform reported ("reach", "views"…);
+	// absent when it reported none, never zero for unknown.
+	Reach map[string]reachView `json:"reach,omitempty"`
+	// ReachUnavailable says why the platform reports no reach, if it said so.
+	ReachUnavailable string `json:"reach_unavailable,omitempty"`
+}
+
+type reachView struct {
+	Value  int64     `json:"value"`
+	ReadAt time.Time `json:"read_at"`
+}
+
+// withReach adds what is known of each delivery's reach to views.
+func (s *Server) withReach(ctx context.Context, views []*deliveryView) error {
+	ids := make([]int64, len(views))
+	for i, v := range views {
+		ids[i] = v.ID
+	}
+	known, err := s.store.ReachByDelivery(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, v := range views {
+		r, ok := known[v.ID]
+		if !ok {
+			continue
+		}
+		v.ReachUnavailable = r.Unavailable
+		for name, m := range r.Metrics {
+			if v.Reach == nil {
+				v.Reach = map[string]reachView{}
+			}
+			v.Reach[name] = reachView{Value: m.Value, ReadAt: m.ReadAt.UTC()}
+		}
+	}
+	return nil
 }
 
 // deliveryDetail is a delivery with its attempts; attempt_log is [] before
@@ -88,6 +125,13 @@ func (s *Server) listDeliveries(c echo.Context) error {
 	for _, d := range ds[:min(len(ds), page.limit)] {
 		items = append(items, viewDelivery(d))
 	}
+	ptrs := make([]*deliveryView, len(items))
+	for i := range items {
+		ptrs[i] = &items[i]
+	}
+	if err := s.withReach(c.Request().Context(), ptrs); err != nil {
+		return err
+	}
 	next := ""
 	if len(ds) > page.limit {
 		next = encodeCursor(ds[page.limit-1].ID)
@@ -111,6 +155,9 @@ func (s *Server) getDelivery(c echo.Context) error {
 		return err
 	}
 	v := deliveryDetail{deliveryView: viewDelivery(d), AttemptLog: make([]attemptView, len(attempts))}
+	if err := s.withReach(c.Request().Context(), []*deliveryView{&v.deliveryView}); err != nil {
+		return err
+	}
 	for i, a := range attempts {
 		v.AttemptLog[i] = attemptView{At: a.StartedAt.UTC(), Number: a.Number, Outcome: a.Outcome,
 			HTTPStatus: a.HTTPStatus, Error: a.Error, DurationMS: a.DurationMS}

@@ -37,6 +37,7 @@ func migrations(rootAgency string) []migration {
 		{13, "drafts: a post may wait unsubmitted, its plan kept on it", migrate0013},
 		{14, "notifications, the notifier's marks and users' e-mail addresses", migrate0014},
 		{15, "content areas and audiences; plans, activities, offline records and attachments", migrate0015},
+		{16, "delivery reach and the reach reader's schedule", migrate0016},
 		{17, "deliveries indexed by agency and scheduled time, for reports", migrate0017},
 	}
 }

@@ -131,10 +131,12 @@ type logRow struct {
 	Scheduled   string
 	Delivered   string
 	Link        string
-	Attempts    []attemptRow
-	More        int
-	CanRetry    bool
-	CanCancel   bool
+	// Reach lists what the platform reported; empty when it reported nothing.
+	Reach     []reachRow
+	Attempts  []attemptRow
+	More      int
+	CanRetry  bool
+	CanCancel bool
 }
 
 type deliveriesView struct {
@@ -298,6 +300,10 @@ func (p *Pages) logRows(ctx context.Context, u storage.User, ds []storage.Delive
 	if err != nil {
 		return nil, err
 	}
+	reach, err := p.store.ReachByDelivery(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	subjects := map[int64]publishing.Subject{}
 	rows := make([]logRow, len(ds))
 	for i, d := range ds {
@@ -309,6 +315,7 @@ func (p *Pages) logRows(ctx context.Context, u storage.User, ds []storage.Delive
 			subjects[d.AgencyID] = sub
 		}
 		rows[i] = p.logRow(u, d, posts[d.PostID], chs[d.ChannelID], attempts[d.ID], sub)
+		rows[i].Reach = reachRows(reach[d.ID], p.loc)
 	}
 	return rows, nil
 }

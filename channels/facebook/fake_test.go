@@ -96,6 +96,11 @@ type fakeGraph struct {
 	stall    bool              // answer nothing at all
 	pageSize int               // posts per listing page
 	postTime time.Time         // created_time of the next post
+	// reach is each post's post_impressions_unique; a post without one
+	// gets an empty data list, as Graph answers for a metric it lacks.
+	reach map[string]int
+	// insightsFail answers GET /{post-id}/insights alone with this error.
+	insightsFail *graphFailure
 }
 
 func newFakeGraph(t *testing.T) *fakeGraph {
@@ -195,6 +200,8 @@ func (g *fakeGraph) route(w http.ResponseWriter, r *http.Request, rec recorded, 
 		g.createPost(w, r, rec, []string{"message", "url"}, hang)
 	case r.Method == http.MethodGet && rec.path == prefix+"/posts":
 		g.listPosts(w, rec)
+	case r.Method == http.MethodGet && strings.HasPrefix(rec.path, "/"+testVersion+"/") && strings.HasSuffix(rec.path, "/insights"):
+		g.insights(w, rec)
 	case r.Method == http.MethodGet && rec.path == prefix:
 		g.checkFields(rec.query, "id,name")
 		writeJSON(w, 200, map[string]string{"id": testPage, "name": testName})
@@ -322,4 +329,34 @@ func waitForClient(r *http.Request) {
 	case <-r.Context().Done():
 	case <-time.After(2 * time.Second):
 	}
+}
+
+// insights answers GET /{post-id}/insights?metric=post_impressions_unique
+// as Graph does: data[0].values[0].value for a post it knows, (#100) for
+// an id that is no post.
+func (g *fakeGraph) insights(w http.ResponseWriter, rec recorded) {
+	if got := rec.query.Get("metric"); got != "post_impressions_unique" {
+		g.t.Errorf("fake: insights metric = %q", got)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(rec.path, "/"+testVersion+"/"), "/insights")
+	g.mu.Lock()
+	fail := g.insightsFail
+	known := slices.ContainsFunc(g.posts, func(p fakePost) bool { return p.id == id })
+	value, has := g.reach[id]
+	g.mu.Unlock()
+	switch {
+	case fail != nil:
+		writeGraphError(w, *fail)
+		return
+	case !known:
+		writeGraphError(w, graphFailure{status: 400, code: 100, message: "(#100) Object with ID '" + id + "' does not exist"})
+		return
+	}
+	data := []any{}
+	if has {
+		data = append(data, map[string]any{"name": "post_impressions_unique", "period": "lifetime",
+			"values": []any{map[string]any{"value": value}}, "title": "Lifetime Post Total Reach",
+			"id": id + "/insights/post_impressions_unique/lifetime"})
+	}
+	writeJSON(w, 200, map[string]any{"data": data})
 }

@@ -70,19 +70,25 @@ func (f *Facebook) post(ctx context.Context, edge string, form url.Values) (*res
 // get reads the Page or one of its edges. Graph takes a GET's token only
 // in the query, so the URL is secret: it is never logged or put in an error.
 func (f *Facebook) get(ctx context.Context, edge string, query url.Values) (*response, error) {
+	return f.getURL(ctx, f.pageURL(edge), edgeName(edge), query)
+}
+
+// getURL reads target, a Graph address on the configured host; name says
+// what is read, for messages.
+func (f *Facebook) getURL(ctx context.Context, target, name string, query url.Values) (*response, error) {
 	q := url.Values{}
 	for k, v := range query {
 		q[k] = v
 	}
 	q.Set("access_token", f.token)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.pageURL(edge)+"?"+q.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target+"?"+q.Encode(), nil)
 	if err != nil {
 		return nil, channels.Permanent(fmt.Errorf("facebook: build request: %w", f.scrub(err)))
 	}
 	resp, _, err := f.send(req)
 	if err != nil {
 		// A read changes nothing on the Page, so it is always safe to repeat.
-		return nil, platform.Unanswered(fmt.Errorf("facebook: GET %s: %w; check the server's connection to Graph", edgeName(edge), f.scrub(err)), false)
+		return nil, platform.Unanswered(fmt.Errorf("facebook: GET %s: %w; check the server's connection to Graph", name, f.scrub(err)), false)
 	}
 	return f.read(resp), nil
 }

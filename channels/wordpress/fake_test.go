@@ -43,6 +43,8 @@ type fakePost struct {
 	Excerpt string
 	Status  string
 	Slug    string
+	// Extra are fields a plugin adds to the REST post (post_views…).
+	Extra map[string]any
 }
 
 // fakeWP behaves as channels.md documents WordPress's REST API: both URL
@@ -124,6 +126,10 @@ func (f *fakeWP) api(w http.ResponseWriter, r *http.Request, route string, body 
 	case route == "/wp/v2/posts" && r.Method == http.MethodGet:
 		if f.authorize(w, r, "rest_forbidden_context", "Sorry, you are not allowed to edit posts in this post type.") {
 			f.list(w, r)
+		}
+	case strings.HasPrefix(route, "/wp/v2/posts/") && r.Method == http.MethodGet:
+		if f.authorize(w, r, "rest_forbidden", "Sorry, you are not allowed to do that.") {
+			f.get(w, r, strings.TrimPrefix(route, "/wp/v2/posts/"))
 		}
 	case route == "/wp/v2/users/me" && r.Method == http.MethodGet:
 		if f.authorize(w, r, "rest_not_logged_in", "You are not currently logged in.") {
@@ -294,3 +300,42 @@ func newTestWP(t *testing.T, f *fakeWP, timeout time.Duration) *WordPress {
 
 // testNow is 2026-01-15T03:00:00Z.
 func testNow() time.Time { return time.Unix(1768446000, 0).UTC() }
+
+// get answers GET /wp/v2/posts/{id} as WordPress does: the post with the
+// fields plugins add, cut to _fields when asked, or 404 rest_post_invalid_id.
+func (f *fakeWP) get(w http.ResponseWriter, r *http.Request, id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.posts {
+		if fmt.Sprint(p.ID) != id {
+			continue
+		}
+		out := f.postJSON(p)
+		for k, v := range p.Extra {
+			out[k] = v
+		}
+		if want := r.URL.Query().Get("_fields"); want != "" {
+			cut := map[string]any{}
+			for _, k := range strings.Split(want, ",") {
+				if v, ok := out[k]; ok {
+					cut[k] = v
+				}
+			}
+			out = cut
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	writeError(w, http.StatusNotFound, "rest_post_invalid_id", "Invalid post ID.")
+}
+
+// setExtra adds plugin fields to post id.
+func (f *fakeWP) setExtra(id int, extra map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.posts {
+		if f.posts[i].ID == id {
+			f.posts[i].Extra = extra
+		}
+	}
+}

@@ -89,6 +89,8 @@ type fakeZalo struct {
 type fakeArticle struct {
 	id, token, title string
 	created          time.Time
+	// views is the article's total_view; nil leaves the field out.
+	views *int
 }
 
 func newFakeZalo(t *testing.T) *fakeZalo {
@@ -128,12 +130,13 @@ func (f *fakeZalo) body(endpoint string, n int) []byte {
 }
 
 var routes = map[string]string{
-	"POST /v4/oa/access_token":   "refresh",
-	"POST /v2.0/article/create":  "create",
-	"POST /v2.0/article/verify":  "verify",
-	"GET /v2.0/article/getslice": "getslice",
-	"GET /v2.0/oa/getoa":         "getoa",
-	"POST /v2.0/oa/message":      "message",
+	"POST /v4/oa/access_token":    "refresh",
+	"POST /v2.0/article/create":   "create",
+	"POST /v2.0/article/verify":   "verify",
+	"GET /v2.0/article/getslice":  "getslice",
+	"GET /v2.0/article/getdetail": "getdetail",
+	"GET /v2.0/oa/getoa":          "getoa",
+	"POST /v2.0/oa/message":       "message",
 }
 
 func (f *fakeZalo) serve(w http.ResponseWriter, r *http.Request) {
@@ -221,6 +224,8 @@ func (f *fakeZalo) serveAPI(endpoint string, w http.ResponseWriter, r *http.Requ
 		f.serveVerify(w, body)
 	case "getslice":
 		f.serveSlice(w, r)
+	case "getdetail":
+		f.serveDetail(w, r)
 	case "getoa":
 		writeBody(w, 200, nil, fmt.Sprintf(`{"error":0,"message":"Success","data":{"oa_id":"579745863508352884","name":%q}}`, testOAName))
 	case "message":
@@ -488,5 +493,36 @@ func assertEvents(t *testing.T, got []string, want ...string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("events:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// serveDetail answers GET /v2.0/article/getdetail?id=…: the article with
+// its total_view, or -201 for an id Zalo does not know.
+func (f *fakeZalo) serveDetail(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("id")
+	for _, a := range f.articles {
+		if a.id != id {
+			continue
+		}
+		d := map[string]any{"id": a.id, "type": "normal", "title": a.title, "status": "show",
+			"create_date": a.created.UnixMilli(), "total_share": 3}
+		if a.views != nil {
+			d["total_view"] = *a.views
+		}
+		data, _ := json.Marshal(d)
+		writeBody(w, 200, nil, `{"error":0,"message":"Success","data":`+string(data)+`}`)
+		return
+	}
+	writeBody(w, 200, nil, `{"error":-201,"message":"Article is not exist"}`)
+}
+
+// setViews gives article id a total_view.
+func (f *fakeZalo) setViews(id string, views int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.articles {
+		if f.articles[i].id == id {
+			f.articles[i].views = &views
+		}
 	}
 }

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/channels/facebook"
+	"github.com/loa-vn/loa/channels/wordpress"
+	"github.com/loa-vn/loa/channels/zalo"
 	"github.com/loa-vn/loa/configs"
 	"github.com/loa-vn/loa/notify"
 	"github.com/loa-vn/loa/publishing"
@@ -117,7 +120,15 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 	ctx, cancel := context.WithCancel(parent)
 	var wg sync.WaitGroup
 	rec := worker.NewReconciler(d.store, queue, d.cfg.ReconcileInterval, d.log)
-	wg.Add(4)
+	// Reach is read slowly (every 10 minutes, 200 reads a round, 4 at once,
+	// 30 s each) from the platforms that report it.
+	reach := worker.NewReachCollector(worker.ReachOptions{Store: d.store, Channels: d.channels,
+		Kinds: []string{facebook.KindName, zalo.KindName, wordpress.Kind().Name}, Logger: d.log})
+	wg.Add(5)
+	go func() {
+		defer wg.Done()
+		reach.Run(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		rec.Run(ctx)
