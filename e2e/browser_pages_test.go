@@ -56,6 +56,10 @@ func fillPath(path string, ids map[string]string) (filled string, ok bool, key s
 // leaves them to their own tests.
 var notPages = map[string]string{
 	"/channels/:id/editions/:date/:file": "a radio edition's text, JSON or sound file (web/channels_test.go)",
+	"/attachments/:id":                   "an activity record's attached scan (web/plans_test.go)",
+	"/reports/export":                    "a report as .xlsx, .docx or .csv (web/reports_test.go)",
+	"/posts/import/template.xlsx":        "the import template (web/import_test.go)",
+	"/posts/import/template.csv":         "the import template (web/import_test.go)",
 }
 
 // wantStatus is what a crawled page answers when all is well: a made-up
@@ -154,6 +158,7 @@ type world struct {
 	webhookName, rssName string
 	brokenName           string
 	sourceID, scheduleID int64
+	planID, activityID   int64
 }
 
 const browserPassword = "mật khẩu thử đủ dài"
@@ -202,6 +207,22 @@ func makeWorld(c client, s, broken *switchSink) world {
 	sc["agency_id"] = w.agency
 	c.mustDo("POST", "/api/v1/schedules", sc, 201, &id)
 	w.scheduleID = id.ID
+	var plan struct {
+		ID         int64 `json:"id"`
+		Activities []struct {
+			ID int64 `json:"id"`
+		} `json:"activities"`
+	}
+	c.mustDo("POST", "/api/v1/plans", map[string]any{"agency_id": w.agency, "title": "Kế hoạch tuyên truyền CCHC năm 2026",
+		"year": 2026, "reference": "Kế hoạch số 12/KH-UBND ngày 10/01/2026", "activities": []map[string]any{
+			{"code": "2.1", "title": "Tuyên truyền thủ tục hành chính trên Cổng thông tin xã", "content_area": "tthc",
+				"audience": "nguoi_dan", "forms": []string{"website", "rss"}, "timing": "thuong_xuyen", "unit": "Văn phòng UBND xã", "target": 24},
+			{"code": "2.2", "title": "Hội nghị tập huấn cho cán bộ, công chức", "content_area": "cong_vu",
+				"audience": "can_bo", "forms": []string{"hoi_nghi"}, "timing": "Q4", "unit": "Văn phòng UBND xã", "target": 1},
+		}}, 201, &plan)
+	w.planID, w.activityID = plan.ID, plan.Activities[0].ID
+	c.mustDo("POST", "/api/v1/activity-records", map[string]any{"activity_id": plan.Activities[1].ID, "date": "2026-11-20",
+		"form": "hoi_nghi", "description": "Hội nghị tập huấn CCHC cho 35 cán bộ, công chức xã", "count": 1}, 201, nil)
 	return w
 }
 
@@ -211,7 +232,7 @@ func (w world) ids(postID, deliveryID int64) map[string]string {
 	return map[string]string{"setup/:token": "ma-khong-hop-le",
 		"posts/:id": s(postID), "deliveries/:id": s(deliveryID), "channels/:id": s(w.webhookID),
 		"sources/:id": s(w.sourceID), "schedules/:id": s(w.scheduleID), "users/:id": s(w.officerID),
-		"agencies/:id": s(w.agency)}
+		"agencies/:id": s(w.agency), "plans/:id": s(w.planID), "activities/:id": s(w.activityID)}
 }
 
 // waitDelivery polls the API until the post's delivery to channel has

@@ -250,6 +250,7 @@ func (t *tally) addDeliveries(d storage.DeliveryFigure, cls classes, lb labels) 
 		form := plans.FormOfChannel(cls.kinds[d.ChannelID])
 		t.res.Delivered += d.N
 		t.res.OnTime += d.OnTime
+		t.res.Reach = addReach(t.res.Reach, reachOf(d))
 		area, audience := d.ContentArea, d.Audience
 		if act, ok := cls.acts[d.ActivityID]; ok {
 			// A post without its own classification has its activity's.
@@ -266,6 +267,7 @@ func (t *tally) addDeliveries(d storage.DeliveryFigure, cls classes, lb labels) 
 			a.OnTime += d.OnTime
 			a.Done += d.N
 			a.ByForm[form] += d.N
+			a.Reach = addReach(a.Reach, reachOf(d))
 		}
 	case storage.DeliveryFailed:
 		t.res.Failed += d.N
@@ -280,6 +282,15 @@ func (t *tally) addDeliveries(d storage.DeliveryFigure, cls classes, lb labels) 
 	default:
 		t.res.Other += d.N
 	}
+}
+
+// reachOf is the reach reported for the figure's deliveries, nil when
+// none reported any.
+func reachOf(d storage.DeliveryFigure) *int64 {
+	if d.ReachN == 0 {
+		return nil
+	}
+	return &d.Reach
 }
 
 func (t *tally) addRecords(r storage.RecordFigure) {

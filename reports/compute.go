@@ -64,7 +64,9 @@ type Options struct {
 //     of the period's last day (Quý I/2027 by decree, from 15/12/2026,
 //     follows the 2027 plan); items of another year's activities count
 //     in the totals only.
-//   - Reach stays nil: no reach is stored yet (absent is not 0).
+//   - Reach sums, over the delivered items that reported any, each one's
+//     largest metric (reach, views or impressions); nil when none did
+//     (absent is not 0).
 type Service struct {
 	store   *storage.Store
 	pub     *publishing.Service

@@ -358,3 +358,50 @@ func TestSumReach(t *testing.T) {
 		t.Errorf("SumReachByKind = %v, %v", byKind, err)
 	}
 }
+
+// A report's figures carry the reach of the deliveries that reported any
+// (each delivery's largest metric) and how many did; a delivery that
+// reported nothing adds to neither.
+func TestDeliveryFiguresCarryReach(t *testing.T) {
+	clk := newClock()
+	st := storagetest.OpenWithClock(t, clk.Now)
+	ctx := context.Background()
+	tr := newTree(t, st)
+	start := clk.Now()
+	post := func(ch storage.Channel) []storage.Delivery {
+		t.Helper()
+		p := storage.Post{Title: "Công khai TTHC", Body: "<p>x</p>", Audience: "all", PublishAt: clk.Now(), CreatedBy: 1, AgencyID: tr.A.ID}
+		ds, err := st.CreatePost(ctx, &p, []int64{ch.ID}, nil, "user:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		deliverAll(t, st, ds)
+		return ds
+	}
+	fb := reachChannel(t, st, "fb", "facebook_page", tr.A.ID)
+	post(fb)
+	post(reachChannel(t, st, "web", "webhook", tr.A.ID))
+	clk.Add(time.Hour)
+	cs, err := st.ClaimDueReach(ctx, storage.ReachDue{Kinds: []string{"facebook_page"}, Schedule: reachSchedule, Limit: 10, Lease: time.Minute, Token: "w"})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("claim: %v %v", cs, err)
+	}
+	if err := st.RecordReach(ctx, cs[0], storage.ReachResult{Metrics: map[string]int64{"reach": 700, "impressions": 900}}, reachSchedule); err != nil {
+		t.Fatal(err)
+	}
+	figs, err := st.DeliveryFigures(ctx, storage.FigureFilter{Agencies: []int64{tr.A.ID}, ChannelAgencies: []int64{tr.A.ID},
+		From: start.Add(-time.Hour), To: clk.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n, reach, reachN int64
+	for _, f := range figs {
+		n, reach, reachN = n+f.N, reach+f.Reach, reachN+f.ReachN
+		if f.ChannelID != fb.ID && f.ReachN != 0 {
+			t.Errorf("channel %d reported reach %d it never read", f.ChannelID, f.Reach)
+		}
+	}
+	if n != 2 || reach != 900 || reachN != 1 {
+		t.Errorf("figures: %d deliveries, reach %d from %d; want 2, 900 from 1", n, reach, reachN)
+	}
+}

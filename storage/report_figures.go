@@ -47,6 +47,10 @@ type DeliveryFigure struct {
 	// N counts the deliveries; OnTime those delivered within OnTimeWithin
 	// of their scheduled time.
 	N, OnTime int64
+	// Reach sums the reach platforms reported for ReachN of the
+	// deliveries (a delivery's largest metric: reach, views or
+	// impressions); the others' reach is unknown, not zero.
+	Reach, ReachN int64
 }
 
 // OnTimeWithin is how late after its scheduled time a delivery may be
@@ -63,7 +67,9 @@ func (s *Store) DeliveryFigures(ctx context.Context, f FigureFilter) ([]Delivery
 	query := "SELECT p.agency_id AS agency_id, COALESCE(p.activity_id, 0) AS activity_id, d.channel_id AS channel_id, " +
 		"d.status AS status, p.content_area AS content_area, p.audience_code AS audience, " + month + " AS month, " +
 		"SUM(CASE WHEN d.status = '" + DeliveryDelivered + "' AND " + s.onTimeSQL() + " THEN 1 ELSE 0 END) AS on_time, " +
-		"COUNT(*) AS n FROM deliveries d JOIN posts p ON p.id = d.post_id " +
+		"COUNT(*) AS n, COALESCE(SUM(r.v), 0) AS reach, COUNT(r.v) AS reach_n " +
+		"FROM deliveries d JOIN posts p ON p.id = d.post_id " +
+		"LEFT JOIN (SELECT delivery_id, MAX(value) AS v FROM delivery_reach GROUP BY delivery_id) r ON r.delivery_id = d.id " +
 		"WHERE d.agency_id IN ? AND d.scheduled_at >= ? AND d.scheduled_at < ? AND d.status <> ? AND p.agency_id IN ? " +
 		"GROUP BY 1, 2, 3, 4, 5, 6, 7"
 	args := append(monthArgs, f.ChannelAgencies, f.From.UTC(), f.To.UTC(), DeliveryCanceled, f.Agencies)

@@ -110,8 +110,21 @@ func newScopeWorld(h *harness) scopeWorld {
 	if err := h.store.CreateSource(ctx, &src, "test"); err != nil {
 		h.t.Fatal(err)
 	}
+	plan := storage.Plan{AgencyID: a.ID, Title: "Kế hoạch huyện A", Year: h.now().In(h.loc).Year(), CreatedBy: officerA.ID}
+	acts, err := h.store.CreatePlan(ctx, &plan, []storage.PlanActivity{{Code: "2.1", Title: "Tuyên truyền TTHC",
+		Forms: storage.Forms{"website"}, TimingKind: storage.TimingAllYear}}, "test")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	record := storage.ActivityRecord{ActivityID: acts[0].ID, AgencyID: a.ID, OccurredOn: h.now().In(h.loc).Format("2006-01-02"),
+		Form: "hoi_nghi", Description: "Hội nghị huyện A", Count: 1, CreatedBy: officerA.ID}
+	scan := storage.Attachment{FileName: "danh-sach.pdf", ContentType: "application/pdf", Size: 8, Data: []byte("%PDF-1.4")}
+	if err := h.store.CreateActivityRecord(ctx, &record, &scan, "test"); err != nil {
+		h.t.Fatal(err)
+	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	w := scopeWorld{ids: map[string]string{
+		"plans/:id": id(plan.ID), "activities/:id": id(acts[0].ID), "attachments/:id": id(scan.ID),
 		"posts/:id": id(waiting.ID), "approvals/:id": id(waiting.ID), "deliveries/:id": id(ds[0].ID), "channels/:id": id(ch.ID),
 		"schedules/:id": id(sc.ID), "sources/:id": id(src.ID), "users/:id": id(officerA.ID), "agencies/:id": id(a.ID),
 		// A radio edition's file: no edition exists, which is enough to

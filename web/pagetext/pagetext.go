@@ -17,8 +17,12 @@ import (
 // line are the names platforms give the credentials an admin copies from
 // their consoles (App ID, App Secret, access token, refresh token,
 // signing secret), shown in parentheses after the Vietnamese label.
+// File formats and sizes are named as offices name them (tệp Excel, PDF,
+// MB); Roman numerals number quarters and sections (Quý II, mục IV).
 var technical = wordSet(`loa rss atom zalo oa facebook wordpress webhook utc asia ho_chi_minh
 	url email http https api id json txt wav smtp guid html word
+	excel csv xlsx docx pdf jpeg png kb mb
+	ii iii iv vi vii viii ix xi xii
 	app secret signing access refresh token`)
 
 // english are common English words a forgotten label would contain.
