@@ -133,11 +133,11 @@ func TestPlanProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	p1, p2 := got[stored[0].ID], got[stored[1].ID]
-	if p1.Quarters[0].Posts != 1 || p1.Quarters[1].Posts != 1 || p1.Total.Posts != 2 || p1.Total.Records != 0 {
+	if p1.Quarters[0].Delivered != 1 || p1.Quarters[1].Delivered != 1 || p1.Total.Delivered != 2 || p1.Total.Records != 0 {
 		t.Errorf("activity 1 progress = %+v", p1)
 	}
 	if p2.Quarters[1] != (plans.Quarter{Records: 2, RecordCount: 120}) || p2.Quarters[2] != (plans.Quarter{Records: 1, RecordCount: 5}) ||
-		p2.Total.Records != 3 || p2.Total.Posts != 0 {
+		p2.Total.Records != 3 || p2.Total.Delivered != 0 {
 		t.Errorf("activity 2 progress = %+v", p2)
 	}
 }

@@ -10,10 +10,11 @@ import (
 )
 
 // Quarter is what was done for an activity in one calendar quarter:
-// posts delivered (the first delivery of each counts it) and offline
-// records with the sum of their counts.
+// items delivered, counted as the reports count them (one per channel, in
+// the quarter of its scheduled time), and offline records with the sum of
+// their counts.
 type Quarter struct {
-	Posts, Records, RecordCount int64
+	Delivered, Records, RecordCount int64
 }
 
 // Progress is an activity's quarters, Q1 first, and their totals.
@@ -23,22 +24,22 @@ type Progress struct {
 }
 
 // PlanProgress counts, per activity of a plan of year, what was done in
-// each calendar quarter of that year in LOA_TIMEZONE. It is the plans
-// page's quick view; the reports package computes the filed figures.
+// each calendar quarter of that year in LOA_TIMEZONE. Delivered items are
+// read by the report's own query (storage.DeliveryFigures), so the plans
+// page and a calendar-quarter report count alike.
 func (s *Service) PlanProgress(ctx context.Context, year int, acts []storage.PlanActivity) (map[int64]*Progress, error) {
 	out := make(map[int64]*Progress, len(acts))
 	ids := make([]int64, len(acts))
+	agencies := map[int64]bool{}
 	for i, a := range acts {
 		ids[i], out[a.ID] = a.ID, &Progress{}
+		agencies[a.AgencyID] = true
 	}
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, s.loc)
-	posts, err := s.store.DeliveredForActivities(ctx, ids, from, from.AddDate(1, 0, 0))
-	if err != nil {
-		return nil, fmt.Errorf("plans: progress: %w", err)
-	}
-	for _, p := range posts {
-		q := (int(p.DeliveredAt.In(s.loc).Month()) - 1) / 3
-		out[p.ActivityID].Quarters[q].Posts++
+	for agency := range agencies {
+		if err := s.deliveredByQuarter(ctx, agency, from, out); err != nil {
+			return nil, fmt.Errorf("plans: progress: %w", err)
+		}
 	}
 	y := strconv.Itoa(year)
 	recs, err := s.store.RecordsForActivities(ctx, ids, y+"-01-01", y+"-12-31")
@@ -56,10 +57,31 @@ func (s *Service) PlanProgress(ctx context.Context, year int, acts []storage.Pla
 	}
 	for _, p := range out {
 		for _, q := range p.Quarters {
-			p.Total.Posts += q.Posts
+			p.Total.Delivered += q.Delivered
 			p.Total.Records += q.Records
 			p.Total.RecordCount += q.RecordCount
 		}
 	}
 	return out, nil
+}
+
+// deliveredByQuarter adds to out the items delivered for agency's posts
+// in the year from, per activity and calendar quarter.
+func (s *Service) deliveredByQuarter(ctx context.Context, agency int64, from time.Time, out map[int64]*Progress) error {
+	below, err := s.store.SubtreeIDs(ctx, agency)
+	if err != nil {
+		return err
+	}
+	figs, err := s.store.DeliveryFigures(ctx, storage.FigureFilter{Agencies: []int64{agency}, ChannelAgencies: below,
+		From: from, To: from.AddDate(1, 0, 0),
+		MonthStarts: []time.Time{from.AddDate(0, 3, 0), from.AddDate(0, 6, 0), from.AddDate(0, 9, 0)}})
+	if err != nil {
+		return err
+	}
+	for _, f := range figs {
+		if p := out[f.ActivityID]; p != nil && f.Status == storage.DeliveryDelivered {
+			p.Quarters[f.Month].Delivered += f.N
+		}
+	}
+	return nil
 }

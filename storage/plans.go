@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -269,42 +268,6 @@ func (s *Store) AttachmentInfos(ctx context.Context, ids []int64) (map[int64]Att
 func (s *Store) GetAttachment(ctx context.Context, id int64) (Attachment, error) {
 	var a Attachment
 	return a, translate(s.db.WithContext(ctx).First(&a, id).Error, "get attachment")
-}
-
-// ActivityDelivery is a post made for an activity and when it first
-// reached a channel.
-type ActivityDelivery struct {
-	ActivityID  int64
-	PostID      int64
-	DeliveredAt time.Time
-}
-
-// DeliveredForActivities returns, for each post of the activities with a
-// delivery delivered in [from, to), the first such time.
-func (s *Store) DeliveredForActivities(ctx context.Context, ids []int64, from, to time.Time) ([]ActivityDelivery, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var rows []ActivityDelivery
-	// Every delivered delivery, the earliest per post kept here: an
-	// aggregate's time comes back from SQLite as text.
-	err := s.db.WithContext(ctx).Table("posts").
-		Select("posts.activity_id AS activity_id, posts.id AS post_id, deliveries.delivered_at AS delivered_at").
-		Joins("JOIN deliveries ON deliveries.post_id = posts.id").
-		Where("posts.activity_id IN ? AND deliveries.status = ? AND deliveries.delivered_at >= ? AND deliveries.delivered_at < ?",
-			ids, DeliveryDelivered, from.UTC(), to.UTC()).
-		Order("posts.id, deliveries.delivered_at").Scan(&rows).Error
-	if err != nil {
-		return nil, translate(err, "delivered posts of activities")
-	}
-	var out []ActivityDelivery
-	for _, r := range rows {
-		if n := len(out); n > 0 && out[n-1].PostID == r.PostID {
-			continue
-		}
-		out = append(out, r)
-	}
-	return out, nil
 }
 
 // MonthRecords counts an activity's records of one month ("YYYY-MM")
