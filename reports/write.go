@@ -132,17 +132,15 @@ func formatDate(t time.Time) string { return t.Format("02/01/2006") }
 // formatDateTime is dd/mm/yyyy HH:MM in the time's own location.
 func formatDateTime(t time.Time) string { return t.Format("02/01/2006 15:04") }
 
-// periodLastDay is the period's last day (To is exclusive).
-func periodLastDay(p Period) time.Time { return p.To.AddDate(0, 0, -1) }
 
 // periodDates is "từ ngày 15/12/2026 đến ngày 14/03/2027".
 func periodDates(p Period) string {
-	return "từ ngày " + formatDate(p.From) + " đến ngày " + formatDate(periodLastDay(p))
+	return "từ ngày " + formatDate(p.From) + " đến ngày " + formatDate(p.LastDay())
 }
 
 // cutoffText names the period's rule.
 func cutoffText(p Period) string {
-	if p.Cutoff == "calendar" {
+	if p.Cutoff == CutoffCalendar {
 		return "theo năm dương lịch"
 	}
 	return "thời gian chốt số liệu theo Nghị định số 09/2019/NĐ-CP"
@@ -240,7 +238,7 @@ func reportYear(r Report) int {
 	if !r.GeneratedAt.IsZero() {
 		return r.GeneratedAt.In(r.Period.From.Location()).Year()
 	}
-	return periodLastDay(r.Period).Year()
+	return r.Period.LastDay().Year()
 }
 
 // monthLabel is "01/2027".
