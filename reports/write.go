@@ -132,7 +132,6 @@ func formatDate(t time.Time) string { return t.Format("02/01/2006") }
 // formatDateTime is dd/mm/yyyy HH:MM in the time's own location.
 func formatDateTime(t time.Time) string { return t.Format("02/01/2006 15:04") }
 
-
 // periodDates is "từ ngày 15/12/2026 đến ngày 14/03/2027".
 func periodDates(p Period) string {
 	return "từ ngày " + formatDate(p.From) + " đến ngày " + formatDate(p.LastDay())
