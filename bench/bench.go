@@ -175,7 +175,7 @@ func newRig(ctx context.Context, o Options, be *backend) (*rig, error) {
 func (r *rig) run(ctx context.Context) (Result, error) {
 	n := r.o.Deliveries
 	res := Result{Deliveries: n, Clients: r.o.Clients, Concurrency: r.o.Config.WorkerConcurrency,
-		Database: r.be.database, Redis: r.be.redis, CPUs: runtime.NumCPU()}
+		Database: r.be.database, Redis: r.be.redis, CPUs: runtime.NumCPU(), LoadAverage: loadAverage()}
 	w, err := r.setup(ctx)
 	if err != nil {
 		return res, err

@@ -107,7 +107,7 @@ type Burst struct {
 // leadTime is how far ahead a burst is due: long enough to create and queue
 // it before the time comes.
 func leadTime(n int) time.Duration {
-	return 2*time.Second + time.Duration(n)*1500*time.Microsecond
+	return 2*time.Second + time.Duration(n)*3*time.Millisecond
 }
 
 // submitBatch is how many posts one SubmitMany creates.

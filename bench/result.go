@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // Result is one run's figures.
@@ -17,6 +18,9 @@ type Result struct {
 	Database    string `json:"database"`
 	Redis       string `json:"redis"`
 	CPUs        int    `json:"cpus"`
+	// LoadAverage is /proc/loadavg's 1-minute figure at the start: other
+	// work on the machine skews every figure.
+	LoadAverage string `json:"load_average"`
 	// RawTasksPerSec is (a): asynq no-op tasks/s on the same Redis.
 	RawTasksPerSec float64 `json:"raw_asynq_tasks_per_sec"`
 	// Posts is (b) and (c): N posts to one channel; Ratio is b/a.
@@ -42,8 +46,8 @@ func (r Result) ExactlyOnce() bool {
 // WriteTable prints the result as one table.
 func (r Result) WriteTable(w io.Writer) error {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "loa bench: %d deliveries, %d clients, worker concurrency %d, database %s, redis %s, %d CPUs\n",
-		r.Deliveries, r.Clients, r.Concurrency, r.Database, r.Redis, r.CPUs)
+	fmt.Fprintf(&b, "loa bench: %d deliveries, %d clients, worker concurrency %d, database %s, redis %s, %d CPUs, load average %s\n",
+		r.Deliveries, r.Clients, r.Concurrency, r.Database, r.Redis, r.CPUs, r.LoadAverage)
 	row := func(label, value string) { fmt.Fprintf(&b, "%-48s %s\n", label, value) }
 	row("(a) raw asynq no-op", fmt.Sprintf("%.0f tasks/s", r.RawTasksPerSec))
 	row(fmt.Sprintf("(b) end to end, %d posts to one channel", r.Deliveries), fmt.Sprintf("%.0f deliveries/s", r.Posts.PerSec))
@@ -75,6 +79,15 @@ func (r Result) WriteTable(w io.Writer) error {
 		verdict, r.Sink.DistinctKeys, r.ExpectedKeys, r.Sink.Duplicates, r.Sink.BadSignatures))
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// loadAverage is the 1-minute load average, "?" where /proc is missing.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if fields := strings.Fields(string(raw)); err == nil && len(fields) > 0 {
+		return fields[0]
+	}
+	return "?"
 }
 
 // peakRSS is this process's VmHWM, 0 where /proc is missing.

@@ -28,7 +28,7 @@ func TestBenchEmbedded(t *testing.T) {
 	lag := `p50 ` + num + ` s  p99 ` + num + ` s`
 	lat := `p50 ` + num + ` ms  p99 ` + num + ` ms  \([1-9][0-9]* requests, 0 errors\)`
 	for _, line := range []string{
-		`loa bench: 200 deliveries, 4 clients, worker concurrency [0-9]+, database sqlite, redis embedded, [0-9]+ CPUs`,
+		`loa bench: 200 deliveries, 4 clients, worker concurrency [0-9]+, database sqlite, redis embedded, [0-9]+ CPUs, load average [0-9.?]+`,
 		`\(a\) raw asynq no-op +[1-9][0-9]* tasks/s`,
 		`\(b\) end to end, 200 posts to one channel +[1-9][0-9]* deliveries/s`,
 		`\(b\) ratio b/a +` + num,
