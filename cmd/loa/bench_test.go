@@ -25,7 +25,8 @@ func TestBenchEmbedded(t *testing.T) {
 	out := stdout.String()
 	t.Log("\n" + out)
 	num := `[0-9]+(\.[0-9]+)?`
-	lag := `p50 ` + num + ` s  p99 ` + num + ` s`
+	// A loaded machine may queue a burst after its due time; the table says so.
+	lag := `p50 ` + num + ` s  p99 ` + num + ` s(  \(queued ` + num + ` s after the due time\))?`
 	lat := `p50 ` + num + ` ms  p99 ` + num + ` ms  \([1-9][0-9]* requests, 0 errors\)`
 	for _, line := range []string{
 		`loa bench: 200 deliveries, 4 clients, worker concurrency [0-9]+, database sqlite, redis embedded, [0-9]+ CPUs, load average [0-9.?]+`,
