@@ -25,6 +25,8 @@ Commands:
   worker    delivery worker and reconciler only (needs LOA_REDIS_URL)
   migrate   apply database migrations and exit
   token     create a user with an API token: loa token --name NAME --role officer|editor|admin
+  bench     measure throughput, lag and API latency on a throwaway copy of the back end:
+            loa bench [--deliveries 5000] [--clients 32] [--json] [--force]
 
 Configuration comes from LOA_* environment variables and an optional TOML
 file (--config or LOA_CONFIG); see configs/loa.sample.toml.
@@ -50,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	configPath := fs.String("config", os.Getenv("LOA_CONFIG"), "TOML configuration file")
 	name := fs.String("name", "", "user name (token)")
 	role := fs.String("role", "officer", "user role (token)")
+	var bo benchFlags
+	bo.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -72,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, cfg, stdout)
 	case "token":
 		return createToken(ctx, cfg, *name, *role, stdout)
+	case "bench":
+		return runBench(ctx, cfg, log, bo, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
