@@ -258,7 +258,7 @@ func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if msg := securityHeaderProblem(resp.Header, body); msg != "" {
 		c.t.Errorf("%s: %s", what, msg)
 	}
-	if resp.StatusCode >= 400 && req.Method != http.MethodHead && req.URL.Path != "/healthz" {
+	if resp.StatusCode >= 400 && req.Method != http.MethodHead && !isProbe(req.URL.Path) {
 		if msg := errorShapeProblem(resp.StatusCode, resp.Header, body); msg != "" {
 			c.t.Errorf("%s: %s", what, msg)
 		}

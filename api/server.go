@@ -192,6 +192,8 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.health)
+	e.GET("/livez", s.livez)
+	e.GET("/readyz", s.readyz)
 	e.GET("/feeds/:name", s.feed)
 	e.HEAD("/feeds/:name", s.feed)
 	e.GET("/feeds/:name/items/:id", s.feedItem)
