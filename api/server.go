@@ -135,10 +135,12 @@ func New(o Options) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ClientIP(o.TrustedProxies)
+	// First, so a panic's log line, the request log and every error body carry the id.
+	e.Use(requestID)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		// The stack goes to our log, not to stdout through Echo's logger.
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic in handler", "path", c.Path(), "err", err, "stack", string(stack))
+			s.log.Error("panic in handler", "path", c.Path(), "request_id", RequestID(c), "err", err, "stack", string(stack))
 			return err
 		},
 	}))
@@ -284,7 +286,7 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 		LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			s.log.Info("http request", "method", v.Method, "path", v.URIPath, "status", v.Status,
-				"duration_ms", v.Latency.Milliseconds())
+				"duration_ms", v.Latency.Milliseconds(), "request_id", RequestID(c))
 			return nil
 		},
 	})
