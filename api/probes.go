@@ -39,3 +39,13 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "down": down})
 }
+
+// serveMetrics serves the Prometheus metrics of this process (an admin's
+// token only: queue sizes and failure counts are operational detail).
+func (s *Server) serveMetrics(c echo.Context) error {
+	if s.metrics == nil {
+		return notFound("metrics")
+	}
+	s.metrics.ServeHTTP(c.Response(), c.Request())
+	return nil
+}

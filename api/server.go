@@ -57,6 +57,8 @@ type Options struct {
 	Now    func() time.Time
 	// Import bounds bulk imports of posts; zero fields take importer's defaults.
 	Import importer.Limits
+	// Metrics serves /metrics (package metrics) to admins; nil answers 404.
+	Metrics http.Handler
 }
 
 // Pages are the web UI's routes (package web), mounted next to the API.
@@ -96,6 +98,8 @@ type Server struct {
 	plans *plans.Service
 	// importer imports posts in bulk, for the handlers and the pages.
 	importer *importer.Service
+	// metrics is Options.Metrics.
+	metrics http.Handler
 	// uploads are the routes (Echo paths) that take files, with the body
 	// limit each sets instead of the server's (see AllowUpload).
 	uploads map[string]int64
@@ -104,7 +108,7 @@ type Server struct {
 // New builds the server and its routes.
 func New(o Options) *Server {
 	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, pub: o.Publishing,
-		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
+		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now, metrics: o.Metrics}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -212,6 +216,7 @@ func (s *Server) routes() {
 		return []echo.MiddlewareFunc{s.authenticate, requireAction(a)}
 	}
 	admin, channelAdmin, sourceAdmin := may(publishing.ManageUsers), may(publishing.ManageChannels), may(publishing.ManageSources)
+	e.GET("/metrics", s.serveMetrics, admin...)
 	agencyAdmin := may(publishing.ManageAgencies)
 	v1.POST("/agencies", s.createAgency, agencyAdmin...)
 	v1.GET("/agencies", s.listAgencies, officer...)
