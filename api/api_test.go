@@ -258,7 +258,7 @@ func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if msg := securityHeaderProblem(resp.Header, body); msg != "" {
 		c.t.Errorf("%s: %s", what, msg)
 	}
-	if resp.StatusCode >= 400 && req.Method != http.MethodHead && req.URL.Path != "/healthz" {
+	if resp.StatusCode >= 400 && req.Method != http.MethodHead && !isProbe(req.URL.Path) {
 		if msg := errorShapeProblem(resp.StatusCode, resp.Header, body); msg != "" {
 			c.t.Errorf("%s: %s", what, msg)
 		}
@@ -335,7 +335,7 @@ func errorShapeProblem(status int, h http.Header, body []byte) string {
 		return fmt.Sprintf(`"error" is not an object: %s`, body)
 	}
 	for k, v := range inner {
-		if k != "code" && k != "message" && k != "field" {
+		if k != "code" && k != "message" && k != "field" && k != "request_id" {
 			return fmt.Sprintf("error has unexpected key %q: %s", k, body)
 		}
 		if s, ok := v.(string); !ok || s == "" {
@@ -349,6 +349,9 @@ func errorShapeProblem(status int, h http.Header, body []byte) string {
 	}
 	if msg == "" {
 		return fmt.Sprintf("error.message is missing: %s", body)
+	}
+	if rid, _ := inner["request_id"].(string); rid == "" || rid != h.Get("X-Request-Id") {
+		return fmt.Sprintf("error.request_id %q is not the response's X-Request-Id %q: %s", rid, h.Get("X-Request-Id"), body)
 	}
 	if status >= 500 && (code != "internal_error" || msg != internalMessage) {
 		return fmt.Sprintf("5xx error leaks detail: %s", body)
@@ -399,6 +402,9 @@ func doOn(t *testing.T, client *http.Client, base string, r req) response {
 	if r.Token != "" {
 		hr.Header.Set("Authorization", "Bearer "+r.Token)
 	}
+	// One fixed id, so two answers compare equal byte for byte (the
+	// isolation checks); TestRequestID sends its own or none.
+	hr.Header.Set("X-Request-Id", "api-test")
 	for k, v := range r.Header {
 		if v == "" {
 			hr.Header.Del(k)

@@ -61,6 +61,8 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// RequestID is the request's X-Request-Id, to find its log lines.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // handleError is the one place errors become HTTP responses.
@@ -70,7 +72,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	apiErr := s.toAPIError(err)
 	if apiErr.Status >= 500 {
-		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "request_id", RequestID(c), "err", err)
 	}
 	if apiErr.RetryAfter > 0 {
 		secs := (apiErr.RetryAfter + time.Second - 1) / time.Second
@@ -80,7 +82,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method == http.MethodHead {
 		sendErr = c.NoContent(apiErr.Status)
 	} else {
-		sendErr = c.JSON(apiErr.Status, errorBody{Error: errorDetail{Code: apiErr.Code, Message: apiErr.Message, Field: apiErr.Field}})
+		sendErr = c.JSON(apiErr.Status, errorBody{Error: errorDetail{Code: apiErr.Code, Message: apiErr.Message, Field: apiErr.Field,
+			RequestID: RequestID(c)}})
 	}
 	if sendErr != nil {
 		s.log.Warn("cannot send error response", "err", sendErr)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/storage"
@@ -189,4 +190,80 @@ func TestServerErrorsDoNotLeak(t *testing.T) {
 			t.Errorf("scheduler called: %+v", calls)
 		}
 	})
+}
+
+// isProbe reports whether path is a probe whose failure body is its own
+// status document rather than the error shape.
+func isProbe(path string) bool {
+	return path == "/healthz" || path == "/readyz"
+}
+
+type readyJSON struct {
+	Status string
+	Down   []string
+}
+
+func TestLivezAndReadyz(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	wantReady := func(status int, down ...string) {
+		t.Helper()
+		r := e.get("/readyz", "")
+		wantStatus(t, r, status)
+		got := decode[readyJSON](t, r)
+		want := readyJSON{Status: "ok", Down: []string{}}
+		if status != http.StatusOK {
+			want = readyJSON{Status: "unavailable", Down: down}
+		}
+		if got.Status != want.Status || fmt.Sprint(got.Down) != fmt.Sprint(want.Down) {
+			t.Errorf("readyz = %s, want %+v", r.Body, want)
+		}
+		if strings.Contains(string(r.Body), "10.1.2.3") || strings.Contains(string(r.Body), "closed") {
+			t.Errorf("readyz leaks the error: %s", r.Body)
+		}
+	}
+	wantLive := func() {
+		t.Helper()
+		r := e.get("/livez", "")
+		wantStatus(t, r, http.StatusOK)
+		if string(r.Body) != `{"status":"ok"}`+"\n" {
+			t.Errorf("livez = %s", r.Body)
+		}
+	}
+
+	wantLive()
+	wantReady(http.StatusOK)
+	e.redis.set(errors.New("dial tcp 10.1.2.3:6379: connect: connection refused"))
+	wantReady(http.StatusServiceUnavailable, "redis")
+	wantLive()
+	e.redis.set(nil)
+	wantReady(http.StatusOK)
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wantReady(http.StatusServiceUnavailable, "database")
+	e.redis.set(errors.New("i/o timeout"))
+	wantReady(http.StatusServiceUnavailable, "database", "redis")
+	wantLive()
+}
+
+// TestReadyzTimesOut: a Redis that never answers makes /readyz answer 503
+// within its short timeout, not hang the prober.
+func TestReadyzTimesOut(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(o *api.Options) {
+		o.PingRedis = func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	})
+	start := time.Now()
+	r := e.get("/readyz", "")
+	took := time.Since(start)
+	wantStatus(t, r, http.StatusServiceUnavailable)
+	if h := decode[readyJSON](t, r); fmt.Sprint(h.Down) != "[redis]" {
+		t.Errorf("readyz = %s", r.Body)
+	}
+	t.Logf("readyz with a hung Redis answered in %v", took)
+	if took > 2*time.Second {
+		t.Errorf("readyz took %v with a hung Redis", took)
+	}
+	wantStatus(t, e.get("/livez", ""), http.StatusOK)
 }

@@ -60,6 +60,9 @@ var (
 // matrix has one entry per route in the route table.
 var matrix = map[string]route{
 	"GET /healthz":                   {public: true},
+	"GET /livez":                     {public: true},
+	"GET /readyz":                    {public: true},
+	"GET /metrics":                   {coveredBy: "TestMetricsEndpoint"},
 	"GET /feeds/:name":               {public: true},
 	"HEAD /feeds/:name":              {public: true},
 	"GET /feeds/:name/items/:id":     {public: true},

@@ -57,6 +57,8 @@ type Options struct {
 	Now    func() time.Time
 	// Import bounds bulk imports of posts; zero fields take importer's defaults.
 	Import importer.Limits
+	// Metrics serves /metrics (package metrics) to admins; nil answers 404.
+	Metrics http.Handler
 }
 
 // Pages are the web UI's routes (package web), mounted next to the API.
@@ -96,6 +98,8 @@ type Server struct {
 	plans *plans.Service
 	// importer imports posts in bulk, for the handlers and the pages.
 	importer *importer.Service
+	// metrics is Options.Metrics.
+	metrics http.Handler
 	// uploads are the routes (Echo paths) that take files, with the body
 	// limit each sets instead of the server's (see AllowUpload).
 	uploads map[string]int64
@@ -104,7 +108,7 @@ type Server struct {
 // New builds the server and its routes.
 func New(o Options) *Server {
 	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, pub: o.Publishing,
-		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now}
+		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now, metrics: o.Metrics}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -135,10 +139,12 @@ func New(o Options) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ClientIP(o.TrustedProxies)
+	// First, so a panic's log line, the request log and every error body carry the id.
+	e.Use(requestID)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		// The stack goes to our log, not to stdout through Echo's logger.
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic in handler", "path", c.Path(), "err", err, "stack", string(stack))
+			s.log.Error("panic in handler", "path", c.Path(), "request_id", RequestID(c), "err", err, "stack", string(stack))
 			return err
 		},
 	}))
@@ -192,6 +198,8 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.health)
+	e.GET("/livez", s.livez)
+	e.GET("/readyz", s.readyz)
 	e.GET("/feeds/:name", s.feed)
 	e.HEAD("/feeds/:name", s.feed)
 	e.GET("/feeds/:name/items/:id", s.feedItem)
@@ -208,6 +216,7 @@ func (s *Server) routes() {
 		return []echo.MiddlewareFunc{s.authenticate, requireAction(a)}
 	}
 	admin, channelAdmin, sourceAdmin := may(publishing.ManageUsers), may(publishing.ManageChannels), may(publishing.ManageSources)
+	e.GET("/metrics", s.serveMetrics, admin...)
 	agencyAdmin := may(publishing.ManageAgencies)
 	v1.POST("/agencies", s.createAgency, agencyAdmin...)
 	v1.GET("/agencies", s.listAgencies, officer...)
@@ -282,7 +291,7 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 		LogMethod: true, LogURIPath: true, LogStatus: true, LogLatency: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			s.log.Info("http request", "method", v.Method, "path", v.URIPath, "status", v.Status,
-				"duration_ms", v.Latency.Milliseconds())
+				"duration_ms", v.Latency.Milliseconds(), "request_id", RequestID(c))
 			return nil
 		},
 	})

@@ -47,7 +47,11 @@ func isPagePath(urlPath string) bool {
 			return false
 		}
 	}
-	return urlPath != "/healthz"
+	switch urlPath {
+	case "/healthz", "/livez", "/readyz", "/metrics":
+		return false
+	}
+	return true
 }
 
 // notFound is the Vietnamese 404 page; a signed-in visitor keeps the

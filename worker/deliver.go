@@ -25,7 +25,19 @@ type Deliverer struct {
 	lease    time.Duration
 	log      *slog.Logger
 	now      func() time.Time
+	observer Observer
 }
+
+// Observer is told of each attempt whose outcome was recorded (package
+// metrics counts them): the channel kind, the recorded outcome, how long
+// the attempt took and, for a delivered item, delivered minus scheduled time.
+type Observer interface {
+	Delivered(kind, outcome string, took, lag time.Duration)
+}
+
+type noObserver struct{}
+
+func (noObserver) Delivered(string, string, time.Duration, time.Duration) {}
 
 // DelivererOptions are the Deliverer's dependencies.
 type DelivererOptions struct {
@@ -36,12 +48,18 @@ type DelivererOptions struct {
 	// outlast the task timeout.
 	Lease  time.Duration
 	Logger *slog.Logger
+	// Observer, when set, is told of every recorded attempt.
+	Observer Observer
 }
 
 // NewDeliverer builds the handler.
 func NewDeliverer(o DelivererOptions) *Deliverer {
-	return &Deliverer{store: o.Store, channels: o.Channels,
-		policy: o.Policy, lease: o.Lease, log: o.Logger, now: time.Now}
+	d := &Deliverer{store: o.Store, channels: o.Channels,
+		policy: o.Policy, lease: o.Lease, log: o.Logger, now: time.Now, observer: o.Observer}
+	if d.observer == nil {
+		d.observer = noObserver{}
+	}
+	return d
 }
 
 // retryAt asks asynq to run the task again at a given time; the database
@@ -198,6 +216,11 @@ func (d *Deliverer) finish(ctx context.Context, c storage.Claim, r storage.Resul
 		return fmt.Errorf("worker: record result of delivery %d: %w", c.Delivery.ID, err)
 	}
 	log.Info("delivery attempt recorded", "status", r.Status, "duration_ms", r.Duration.Milliseconds())
+	var lag time.Duration
+	if r.Outcome == storage.OutcomeDelivered {
+		lag = d.now().Sub(c.Delivery.ScheduledAt)
+	}
+	d.observer.Delivered(c.Channel.Kind, r.Outcome, r.Duration, lag)
 	if r.Status == storage.DeliveryRetrying {
 		return &retryAt{at: r.NextAttemptAt, failure: true, reason: r.Error}
 	}

@@ -11,11 +11,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/loa-vn/loa/api"
 	"github.com/loa-vn/loa/channels/facebook"
 	"github.com/loa-vn/loa/channels/wordpress"
 	"github.com/loa-vn/loa/channels/zalo"
 	"github.com/loa-vn/loa/configs"
+	"github.com/loa-vn/loa/metrics"
 	"github.com/loa-vn/loa/notify"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/sources"
@@ -70,6 +73,13 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 		Kinds:   d.registry.Names(), Adapters: d.channels,
 	})
 	materializer := worker.NewMaterializer(d.store, pub, materializeInterval, log)
+	// Each process has its own registry and counts what it does: the
+	// delivery counters grow in the process that runs the worker, the queue
+	// gauges are read from Redis at each scrape of a process that serves
+	// HTTP. `loa serve` has both on its /metrics; `loa api` has the queue
+	// gauges only, and `loa worker`, which serves no HTTP, counts for nothing
+	// that can be scraped yet.
+	mx := metrics.New()
 	poller := worker.NewPoller(d.store, pub, log)
 
 	if m != modeAPI {
@@ -77,7 +87,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 		if err != nil {
 			return err
 		}
-		stopWorker, err := startWorker(ctx, d, queue, materializer, poller, notifier)
+		stopWorker, err := startWorker(ctx, d, queue, materializer, poller, notifier, mx)
 		if err != nil {
 			return err
 		}
@@ -92,7 +102,8 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	if err := bootstrapAdmin(ctx, d, stdout); err != nil {
 		return err
 	}
-	return serveHTTP(ctx, d, ln, pub)
+	mx.WatchQueues(asynq.NewInspectorFromRedisClient(d.rdb), log)
+	return serveHTTP(ctx, d, ln, pub, mx)
 }
 
 // materializeInterval is how often schedules are extended to the horizon;
@@ -105,11 +116,11 @@ const (
 // startWorker starts the delivery server and the background loops; the
 // returned stop cancels the loops itself, so that a start-up step failing
 // after it (or the HTTP server) never leaves the process waiting on them.
-func startWorker(parent context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller, notifier *notify.Notifier) (func(), error) {
+func startWorker(parent context.Context, d *deps, queue *worker.Queue, materializer *worker.Materializer, poller *worker.Poller, notifier *notify.Notifier, mx *metrics.Metrics) (func(), error) {
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: d.store, Channels: d.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
-		Lease:  leaseDuration, Logger: d.log,
+		Lease:  leaseDuration, Logger: d.log, Observer: mx,
 	})
 	srv := worker.NewServer(d.rdb, deliverer, worker.ServerOptions{
 		Concurrency: d.cfg.WorkerConcurrency, ShutdownTimeout: d.cfg.ShutdownTimeout, Logger: d.log,
@@ -168,7 +179,7 @@ func newNotifier(d *deps, pub *publishing.Service) (*notify.Notifier, error) {
 		PublicURL: d.cfg.PublicURL, Logger: d.log}), nil
 }
 
-func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Service) error {
+func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Service, mx *metrics.Metrics) error {
 	pages, err := web.New(web.Options{Store: d.store, Publishing: pub, PublicURL: d.cfg.PublicURL, Location: d.cfg.Location, Logger: d.log})
 	if err != nil {
 		return err
@@ -184,6 +195,7 @@ func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Se
 		Guard:          d.guard,
 		TrustedProxies: d.cfg.TrustedProxyNet,
 		Logger:         d.log,
+		Metrics:        mx.Handler(),
 	}).Handler()
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
