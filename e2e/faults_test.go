@@ -72,14 +72,16 @@ type faultSink struct {
 	// keysByDelivery holds the keys each delivery id (from the body) came with.
 	keysByDelivery map[int64]map[string]bool
 	badSigs        int
-	choose         func(key string, nth int) sinkReply
-	srv            *httptest.Server
+	// delay is how long every answer takes; requests wait it in parallel.
+	delay  time.Duration
+	choose func(key string, nth int) sinkReply
+	srv    *httptest.Server
 }
 
-func newFaultSink(t *testing.T, choose func(key string, nth int) sinkReply) *faultSink {
+func newFaultSink(t *testing.T, delay time.Duration, choose func(key string, nth int) sinkReply) *faultSink {
 	t.Helper()
 	s := &faultSink{requests: map[string]int{}, applied: map[string]bool{},
-		keysByDelivery: map[int64]map[string]bool{}, choose: choose}
+		keysByDelivery: map[int64]map[string]bool{}, delay: delay, choose: choose}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(func() {
 		s.srv.CloseClientConnections()
@@ -108,14 +110,19 @@ func (s *faultSink) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
+	s.mu.Unlock()
+	if s.delay > 0 {
+		time.Sleep(s.delay)
+	}
 	reply := replyOK
 	if s.choose != nil {
 		reply = s.choose(key, nth)
 	}
 	if reply == replyOK || reply == replyHang {
+		s.mu.Lock()
 		s.applied[key] = true
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
 	switch reply {
 	case reply500:
 		w.WriteHeader(http.StatusInternalServerError)
@@ -366,7 +373,7 @@ func startCluster(t *testing.T, sink *faultSink, extra map[string]string) *clust
 		"LOA_RETRY_BASE":            "200ms",
 		"LOA_RETRY_MAX":             "2s",
 		"LOA_SHUTDOWN_TIMEOUT":      "10s",
-		"LOA_WORKER_CONCURRENCY":    "50",
+		"LOA_WORKER_CONCURRENCY":    "10",
 		"LOA_LOG_LEVEL":             "warn",
 		"LOA_ALLOW_PRIVATE_TARGETS": "127.0.0.1/32",
 	}
@@ -528,8 +535,11 @@ func (cl *cluster) keysByStatus() (delivered, unconfirmed map[string]bool) {
 
 // check waits until all n deliveries are terminal and asserts what every
 // case asserts, printing the case's figures.
-func (cl *cluster) check(name string, n int, from time.Time) {
+func (cl *cluster) check(name string, n int, from time.Time, atFault map[string]int) {
 	cl.t.Helper()
+	if atFault != nil && terminal(atFault) == n {
+		cl.t.Fatalf("the burst was over before the fault: %v", atFault)
+	}
 	counts := cl.waitFor("every delivery terminal", drainDeadline, func(c map[string]int) bool { return terminal(c) == n })
 	drain := time.Since(from)
 	f := cl.sink.figures()
@@ -545,6 +555,7 @@ func (cl *cluster) check(name string, n int, from time.Time) {
 			extra++
 		}
 	}
+	fmt.Printf("FAULTS %-26s at_fault=%v\n", name, atFault)
 	fmt.Printf("FAULTS %-26s deliveries=%d delivered=%d failed=%d unconfirmed=%d sending=%d | sink requests=%d keys=%d applied=%d resent_same_key=%d duplicates=%d bad_signatures=%d | drain=%s\n",
 		name, n, counts["delivered"], counts["failed"], counts["unconfirmed"], counts["sending"],
 		f.requests, f.keys, f.applied, f.resent, f.duplicates, f.badSigs, drain.Round(100*time.Millisecond))
@@ -588,50 +599,50 @@ func TestFaults(t *testing.T) {
 	const n = 300
 	t.Run("SIGKILLWorkerWhileSending", func(t *testing.T) {
 		// Every answer takes a moment, so deliveries sit in sending.
-		sink := newFaultSink(t, func(string, int) sinkReply { time.Sleep(300 * time.Millisecond); return replyOK })
+		sink := newFaultSink(t, time.Second, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
-		cl.waitFor("deliveries in sending", time.Minute, func(c map[string]int) bool { return c["sending"] >= 20 })
+		atFault := cl.waitFor("deliveries in sending", time.Minute, func(c map[string]int) bool { return c["sending"] >= 20 })
 		from := time.Now()
 		cl.workers[0].kill()
-		cl.check("sigkill-worker", n, from)
+		cl.check("sigkill-worker", n, from, atFault)
 	})
 	t.Run("RedisRestart", func(t *testing.T) {
-		sink := newFaultSink(t, func(string, int) sinkReply { time.Sleep(20 * time.Millisecond); return replyOK })
+		sink := newFaultSink(t, 500*time.Millisecond, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
-		cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
+		atFault := cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
 		from := time.Now()
 		cl.redis.stop()
 		cl.redis.start()
-		cl.check("redis-restart", n, from)
+		cl.check("redis-restart", n, from, atFault)
 	})
 	t.Run("FlushAll", func(t *testing.T) {
-		sink := newFaultSink(t, func(string, int) sinkReply { time.Sleep(20 * time.Millisecond); return replyOK })
+		sink := newFaultSink(t, 500*time.Millisecond, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
-		cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
+		atFault := cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
 		from := time.Now()
 		cl.redis.flushAll()
-		cl.check("flushall", n, from)
+		cl.check("flushall", n, from, atFault)
 	})
 	t.Run("DatabaseDown10s", func(t *testing.T) {
-		sink := newFaultSink(t, func(string, int) sinkReply { time.Sleep(20 * time.Millisecond); return replyOK })
+		sink := newFaultSink(t, 500*time.Millisecond, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
-		cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
+		atFault := cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
 		from := time.Now()
 		cl.proxy.setDown(true)
 		// The outage lasts 10 s by definition of the case; the wait is
 		// the fault, not a guess at when something has happened.
 		time.Sleep(10 * time.Second)
 		cl.proxy.setDown(false)
-		cl.check("database-down-10s", n, from)
+		cl.check("database-down-10s", n, from, atFault)
 	})
 	t.Run("SinkErrors20Percent", func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, 20))
 		var mu sync.Mutex
-		sink := newFaultSink(t, func(string, int) sinkReply {
+		sink := newFaultSink(t, 0, func(string, int) sinkReply {
 			mu.Lock()
 			defer mu.Unlock()
 			if rng.Float64() >= 0.2 {
@@ -639,14 +650,14 @@ func TestFaults(t *testing.T) {
 			}
 			return []sinkReply{reply500, reply429, replyHangUnapplied}[rng.IntN(3)]
 		})
-		cl := startCluster(t, sink, nil)
+		cl := startCluster(t, sink, map[string]string{"LOA_WORKER_CONCURRENCY": "50"})
 		from := cl.burst(n)
-		cl.check("sink-500-429-timeout-20pct", n, from)
+		cl.check("sink-500-429-timeout-20pct", n, from, nil)
 	})
 	t.Run("SinkAnswersAfter30s", func(t *testing.T) {
 		// The first request of each key is applied and answered after the
 		// client has given up; the retry, with the same key, is answered.
-		sink := newFaultSink(t, func(_ string, nth int) sinkReply {
+		sink := newFaultSink(t, 0, func(_ string, nth int) sinkReply {
 			if nth == 1 {
 				return replyHang
 			}
@@ -654,13 +665,13 @@ func TestFaults(t *testing.T) {
 		})
 		cl := startCluster(t, sink, map[string]string{"LOA_WORKER_CONCURRENCY": "150"})
 		from := cl.burst(n)
-		cl.check("sink-answers-after-30s", n, from)
+		cl.check("sink-answers-after-30s", n, from, nil)
 	})
 	t.Run("SIGTERMAllMidBurst", func(t *testing.T) {
-		sink := newFaultSink(t, func(string, int) sinkReply { time.Sleep(100 * time.Millisecond); return replyOK })
+		sink := newFaultSink(t, 500*time.Millisecond, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
-		cl.waitFor("burst under way", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 && c["sending"] > 0 })
+		atFault := cl.waitFor("burst under way", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 && c["sending"] > 0 })
 		from := time.Now()
 		cl.stopAll()
 		counts, err := cl.statusCounts()
@@ -671,6 +682,6 @@ func TestFaults(t *testing.T) {
 			t.Fatalf("the burst was over before SIGTERM: %v", counts)
 		}
 		cl.startAll()
-		cl.check("sigterm-all-mid-burst", n, from)
+		cl.check("sigterm-all-mid-burst", n, from, atFault)
 	})
 }
