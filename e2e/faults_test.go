@@ -595,9 +595,13 @@ func (cl *cluster) stopAll() {
 	}
 }
 
+// TestFaults runs the seven cases side by side: each has its own
+// processes, Redis, schema and sink, and most of each case is waiting
+// (for a lease to expire, for a 30 s timeout).
 func TestFaults(t *testing.T) {
 	const n = 300
 	t.Run("SIGKILLWorkerWhileSending", func(t *testing.T) {
+		t.Parallel()
 		// Every answer takes a moment, so deliveries sit in sending.
 		sink := newFaultSink(t, time.Second, nil)
 		cl := startCluster(t, sink, nil)
@@ -608,6 +612,7 @@ func TestFaults(t *testing.T) {
 		cl.check("sigkill-worker", n, from, atFault)
 	})
 	t.Run("RedisRestart", func(t *testing.T) {
+		t.Parallel()
 		sink := newFaultSink(t, 500*time.Millisecond, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
@@ -618,6 +623,7 @@ func TestFaults(t *testing.T) {
 		cl.check("redis-restart", n, from, atFault)
 	})
 	t.Run("FlushAll", func(t *testing.T) {
+		t.Parallel()
 		sink := newFaultSink(t, 500*time.Millisecond, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
@@ -627,6 +633,7 @@ func TestFaults(t *testing.T) {
 		cl.check("flushall", n, from, atFault)
 	})
 	t.Run("DatabaseDown10s", func(t *testing.T) {
+		t.Parallel()
 		sink := newFaultSink(t, 500*time.Millisecond, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
@@ -640,6 +647,7 @@ func TestFaults(t *testing.T) {
 		cl.check("database-down-10s", n, from, atFault)
 	})
 	t.Run("SinkErrors20Percent", func(t *testing.T) {
+		t.Parallel()
 		rng := rand.New(rand.NewPCG(11, 20))
 		var mu sync.Mutex
 		sink := newFaultSink(t, 0, func(string, int) sinkReply {
@@ -655,6 +663,7 @@ func TestFaults(t *testing.T) {
 		cl.check("sink-500-429-timeout-20pct", n, from, nil)
 	})
 	t.Run("SinkAnswersAfter30s", func(t *testing.T) {
+		t.Parallel()
 		// The first request of each key is applied and answered after the
 		// client has given up; the retry, with the same key, is answered.
 		sink := newFaultSink(t, 0, func(_ string, nth int) sinkReply {
@@ -668,6 +677,7 @@ func TestFaults(t *testing.T) {
 		cl.check("sink-answers-after-30s", n, from, nil)
 	})
 	t.Run("SIGTERMAllMidBurst", func(t *testing.T) {
+		t.Parallel()
 		sink := newFaultSink(t, 500*time.Millisecond, nil)
 		cl := startCluster(t, sink, nil)
 		cl.burst(n)
