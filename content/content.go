@@ -52,7 +52,10 @@ func SanitizeHTML(s string) string {
 	// tag's closing ">" with a following combining mark (">" + U+0338
 	// becomes "≯") and so reopen a tag the sanitiser had closed.
 	clean := ugcPolicy().Sanitize(NFC(normalizeNewlines(s)))
-	return strings.TrimSpace(finishHTML(clean))
+	// Trim before finishing: trimming afterwards could leave a combining
+	// mark first in the text, unescaped, and a second clean would escape
+	// it (found by FuzzCleanPost: " \u0301").
+	return finishHTML(strings.TrimSpace(clean))
 }
 
 // PlainText returns s as plain text: NFC, all markup and entities removed,
