@@ -113,7 +113,7 @@ func (s *Service) writeCSV(ctx context.Context, buf *bytes.Buffer, sc scope) err
 		rows[i] = DeliveryRow{Agency: names[l.AgencyID], ActivityCode: l.ActivityCode, ActivityTitle: l.ActivityTitle,
 			Form: plans.FormLabel(plans.FormOfChannel(l.Kind)), Channel: l.Channel, ContentArea: lb.label(lb.area, l.ContentArea),
 			Audience: lb.label(lb.audience, l.Audience), Title: l.Title, ScheduledAt: l.ScheduledAt.In(s.loc),
-			Status: statusLabel(l.Status), OnTime: l.OnTime(), URL: l.URL}
+			Status: StatusLabel(l.Status), OnTime: l.OnTime(), URL: l.URL}
 		if l.DeliveredAt != nil {
 			rows[i].DeliveredAt = l.DeliveredAt.In(s.loc)
 		}
@@ -127,14 +127,18 @@ func (s *Service) writeCSV(ctx context.Context, buf *bytes.Buffer, sc scope) err
 	return WriteCSV(buf, rows, records)
 }
 
-// statusLabels are the delivery statuses' Vietnamese names (ui.md).
+// statusLabels are the Vietnamese names of delivery and post statuses
+// (ui.md), for the files here and for the pages (package web).
 var statusLabels = map[string]string{
-	storage.DeliveryPendingApproval: "Chờ duyệt", storage.DeliveryScheduled: "Đã hẹn giờ",
-	storage.DeliverySending: "Đang gửi", storage.DeliveryDelivered: "Đã đăng", storage.DeliveryRetrying: "Đang thử lại",
-	storage.DeliveryFailed: "Không thành công", storage.DeliveryUnconfirmed: "Chưa xác nhận (cần kiểm tra)",
+	"pending_approval": "Chờ duyệt", "draft": "Bản nháp", "scheduled": "Đã hẹn giờ",
+	"sending": "Đang gửi", "delivered": "Đã đăng", "retrying": "Đang thử lại",
+	"failed": "Không thành công", "unconfirmed": "Chưa xác nhận (cần kiểm tra)",
+	"canceled": "Đã hủy", "rejected": "Bị từ chối",
 }
 
-func statusLabel(s string) string {
+// StatusLabel is a delivery's or post's status in Vietnamese; an unknown
+// one is returned as it is.
+func StatusLabel(s string) string {
 	if l, ok := statusLabels[s]; ok {
 		return l
 	}

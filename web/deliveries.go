@@ -79,7 +79,7 @@ func (f deliveryFilterForm) parse(loc *time.Location) (storage.DeliveryFilter, m
 		*id.dst = n
 	}
 	if f.Status != "" {
-		if _, ok := deliveryStatuses[f.Status]; !ok || f.Status == storage.PostRejected || f.Status == "draft" {
+		if known := deliveryStatus(f.Status) != f.Status; !known || f.Status == storage.PostRejected || f.Status == "draft" {
 			errs["status"] = "Trạng thái không hợp lệ: hãy chọn trong danh sách."
 		} else {
 			out.Status = f.Status

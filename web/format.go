@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/loa-vn/loa/reports"
 	"html/template"
 	"slices"
 	"time"
@@ -26,20 +27,9 @@ var funcs = template.FuncMap{
 	},
 }
 
-// deliveryStatuses are the Vietnamese names of delivery and post statuses (ui.md).
-var deliveryStatuses = map[string]string{
-	"pending_approval": "Chờ duyệt", "draft": "Bản nháp", "scheduled": "Đã hẹn giờ",
-	"sending": "Đang gửi", "delivered": "Đã đăng", "retrying": "Đang thử lại",
-	"failed": "Không thành công", "unconfirmed": "Chưa xác nhận (cần kiểm tra)",
-	"canceled": "Đã hủy", "rejected": "Bị từ chối",
-}
-
-func deliveryStatus(s string) string {
-	if v, ok := deliveryStatuses[s]; ok {
-		return v
-	}
-	return s
-}
+// deliveryStatus names a delivery's or post's status in Vietnamese, as
+// the report files do.
+func deliveryStatus(s string) string { return reports.StatusLabel(s) }
 
 // postStatuses name the statuses only a post has; the others it shares
 // with deliveries.
