@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -314,35 +315,62 @@ func (s *Store) CancelPost(ctx context.Context, id int64, actor string) ([]int64
 // refreshPostStatus derives the post's status from its deliveries and
 // records a change in the audit log.
 func (s *Store) refreshPostStatus(tx *gorm.DB, postID int64, actor, action string) error {
-	// Lock the post first: two deliveries finishing at once would otherwise
-	// each count the other as unfinished and leave the post "scheduled".
-	q := s.forUpdate(tx)
-	var p Post
-	if err := q.Select("id", "status").First(&p, postID).Error; err != nil {
+	return s.refreshPostStatuses(tx, map[int64]string{postID: action}, actor)
+}
+
+// refreshPostStatuses is refreshPostStatus for many posts at once, in a
+// few statements whatever their number: actions maps each post to the
+// action its audit event (if its status changes) records.
+func (s *Store) refreshPostStatuses(tx *gorm.DB, actions map[int64]string, actor string) error {
+	if len(actions) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(actions))
+	// Lock the posts first, in id order: two deliveries of a post finishing
+	// at once would otherwise each count the other as unfinished and leave
+	// the post "scheduled".
+	var posts []Post
+	if err := s.forUpdate(tx).Select("id", "status").Where("id IN ?", ids).Order("id").Find(&posts).Error; err != nil {
 		return err
 	}
 	var rows []struct {
+		PostID int64
 		Status string
 		N      int
 	}
-	if err := tx.Model(&Delivery{}).Select("status, COUNT(*) AS n").
-		Where("post_id = ?", postID).Group("status").Scan(&rows).Error; err != nil {
+	if err := tx.Model(&Delivery{}).Select("post_id, status, COUNT(*) AS n").
+		Where("post_id IN ?", ids).Group("post_id, status").Scan(&rows).Error; err != nil {
 		return err
 	}
-	counts := make(map[string]int, len(rows))
+	counts := make(map[int64]map[string]int, len(ids))
 	for _, r := range rows {
-		counts[r.Status] = r.N
+		if counts[r.PostID] == nil {
+			counts[r.PostID] = map[string]int{}
+		}
+		counts[r.PostID][r.Status] = r.N
 	}
-	next := postStatusFrom(counts)
-	if next == p.Status || next == PostCanceled && p.Status == PostRejected {
+	now := s.nowUTC()
+	changed := map[string][]int64{}
+	var events []AuditEvent
+	for _, p := range posts {
+		next := postStatusFrom(counts[p.ID])
+		if next == p.Status || next == PostCanceled && p.Status == PostRejected {
+			continue
+		}
+		changed[next] = append(changed[next], p.ID)
+		events = append(events, AuditEvent{At: now, Actor: actor, EntityType: EntityPost, EntityID: p.ID,
+			Action: actions[p.ID], FromStatus: p.Status, ToStatus: next})
+	}
+	for _, next := range slices.Sorted(maps.Keys(changed)) {
+		if err := tx.Model(&Post{}).Where("id IN ?", changed[next]).
+			Updates(map[string]any{"status": next, "updated_at": now}).Error; err != nil {
+			return err
+		}
+	}
+	if len(events) == 0 {
 		return nil
 	}
-	if err := tx.Model(&Post{}).Where("id = ?", postID).
-		Updates(map[string]any{"status": next, "updated_at": s.nowUTC()}).Error; err != nil {
-		return err
-	}
-	return s.audit(tx, AuditEvent{Actor: actor, EntityType: EntityPost, EntityID: postID,
-		Action: action, FromStatus: p.Status, ToStatus: next})
+	return tx.Create(&events).Error
 }
 
 func postStatusFrom(counts map[string]int) string {

@@ -26,7 +26,13 @@ type Deliverer struct {
 	log      *slog.Logger
 	now      func() time.Time
 	observer Observer
+	claims   *groupCommit[int64, storage.ClaimOutcome]
+	outcomes *groupCommit[storage.Finished, error]
 }
+
+// recordTimeout bounds one batch of claims or outcomes; the writes go on
+// even when the attempts' own contexts end, since the attempts happened.
+const recordTimeout = 30 * time.Second
 
 // Observer is told of each attempt whose outcome was recorded (package
 // metrics counts them): the channel kind, the recorded outcome, how long
@@ -59,7 +65,24 @@ func NewDeliverer(o DelivererOptions) *Deliverer {
 	if d.observer == nil {
 		d.observer = noObserver{}
 	}
+	d.claims = newGroupCommit(storage.MaxClaimBatch, d.claimBatch)
+	d.outcomes = newGroupCommit(storage.MaxClaimBatch, d.finishBatch)
 	return d
+}
+
+// claimBatch claims concurrent attempts' deliveries in one transaction,
+// under one lease token.
+func (d *Deliverer) claimBatch(ids []int64) []storage.ClaimOutcome {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	return d.store.ClaimDeliveries(ctx, ids, newLeaseToken(), d.lease)
+}
+
+// finishBatch records concurrent attempts' outcomes in one transaction.
+func (d *Deliverer) finishBatch(fs []storage.Finished) []error {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	return d.store.FinishAttempts(ctx, fs)
 }
 
 // retryAt asks asynq to run the task again at a given time; the database
@@ -80,7 +103,11 @@ func (d *Deliverer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		d.log.Error("dropping malformed task", "task_type", t.Type(), "err", err)
 		return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
 	}
-	claim, err := d.store.ClaimDelivery(ctx, id, newLeaseToken(), d.lease)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	claimed := d.claims.do(id)
+	claim, err := claimed.Claim, claimed.Err
 	var notDue *storage.NotDueError
 	switch {
 	case errors.As(err, &notDue):
@@ -93,7 +120,7 @@ func (d *Deliverer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	log := d.log.With("delivery_id", id, "post_id", claim.Delivery.PostID,
 		"channel_id", claim.Delivery.ChannelID, "attempt", claim.Attempt.Number)
 	result := d.attempt(ctx, claim, log)
-	return d.finish(ctx, claim, result, log)
+	return d.finish(claim, result, log)
 }
 
 func (d *Deliverer) attempt(ctx context.Context, c storage.Claim, log *slog.Logger) storage.Result {
@@ -201,11 +228,8 @@ func (d *Deliverer) flagReauth(ctx context.Context, channelID int64, reason stri
 	}
 }
 
-func (d *Deliverer) finish(ctx context.Context, c storage.Claim, r storage.Result, log *slog.Logger) error {
-	// Record even if the task's context ended: the attempt happened.
-	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	err := d.store.FinishAttempt(recordCtx, c, r)
+func (d *Deliverer) finish(c storage.Claim, r storage.Result, log *slog.Logger) error {
+	err := d.outcomes.do(storage.Finished{Claim: c, Result: r})
 	if errors.Is(err, storage.ErrLeaseLost) {
 		log.Warn("delivery was taken over by another worker; result not recorded", "status", r.Status)
 		return nil
