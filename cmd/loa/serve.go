@@ -34,13 +34,6 @@ const (
 	modeWorker
 )
 
-// attemptTimeout bounds one delivery attempt; the lease outlives it so a
-// live worker is never mistaken for a dead one.
-const (
-	attemptTimeout = time.Minute
-	leaseDuration  = attemptTimeout + 30*time.Second
-)
-
 func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.Writer, m mode) error {
 	if m != modeAll && cfg.RedisURL == "" {
 		return errors.New("`loa api` and `loa worker` need LOA_REDIS_URL: the in-process Redis lives inside one process; run `loa serve` to use it")
@@ -65,7 +58,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 		"redis", redisName(cfg), "addr", cfg.Addr)
 
 	taskOpts := worker.DefaultTaskOptions(cfg.MaxAttempts)
-	taskOpts.Timeout = attemptTimeout
+	taskOpts.Timeout = cfg.AttemptTimeout
 	queue := worker.NewQueue(d.rdb, taskOpts)
 	pub := publishing.New(publishing.Options{
 		Store: d.store, Scheduler: queue, Secrets: d.box, Location: cfg.Location, Horizon: cfg.ScheduleHorizon, Logger: log,
@@ -120,7 +113,7 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: d.store, Channels: d.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
-		Lease:  leaseDuration, Logger: d.log, Observer: mx,
+		Lease:  d.cfg.ClaimLease(), Logger: d.log, Observer: mx,
 	})
 	srv := worker.NewServer(d.rdb, deliverer, worker.ServerOptions{
 		Concurrency: d.cfg.WorkerConcurrency, ShutdownTimeout: d.cfg.ShutdownTimeout, Logger: d.log,
