@@ -59,11 +59,16 @@ type Options struct {
 	Import importer.Limits
 	// Metrics serves /metrics (package metrics) to admins; nil answers 404.
 	Metrics http.Handler
+	// Monitoring, when set, is asynqmon at /monitoring for admins.
+	Monitoring *Monitoring
 }
 
 // Pages are the web UI's routes (package web), mounted next to the API.
 type Pages interface {
 	Mount(e *echo.Echo, s *Server)
+	// SessionUser is the user signed in with the request's session
+	// cookie; ok is false without a live session.
+	SessionUser(c echo.Context) (u storage.User, ok bool, err error)
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options sets none.
@@ -100,6 +105,10 @@ type Server struct {
 	importer *importer.Service
 	// metrics is Options.Metrics.
 	metrics http.Handler
+	// monitoring is Options.Monitoring, when mounted.
+	monitoring *Monitoring
+	// pages is Options.Pages, for its sessions.
+	pages Pages
 	// uploads are the routes (Echo paths) that take files, with the body
 	// limit each sets instead of the server's (see AllowUpload).
 	uploads map[string]int64
@@ -108,7 +117,8 @@ type Server struct {
 // New builds the server and its routes.
 func New(o Options) *Server {
 	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, pub: o.Publishing,
-		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now, metrics: o.Metrics}
+		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now, metrics: o.Metrics,
+		pages: o.Pages}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -154,6 +164,9 @@ func New(o Options) *Server {
 		Skipper: func(c echo.Context) bool { _, own := s.uploads[c.Path()]; return own }}))
 	s.echo = e
 	s.routes()
+	if o.Monitoring != nil {
+		s.mountMonitoring(o.Monitoring)
+	}
 	if o.Pages != nil {
 		o.Pages.Mount(e, s)
 	}

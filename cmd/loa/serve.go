@@ -177,6 +177,9 @@ func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Se
 	if err != nil {
 		return err
 	}
+	// asynqmon at /monitoring, on its own connection to the same Redis.
+	monitoring := api.NewMonitoring(d.redis.AsynqOpt())
+	defer monitoring.Close()
 	handler := api.New(api.Options{
 		Pages: pages,
 		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels,
@@ -189,6 +192,7 @@ func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Se
 		TrustedProxies: d.cfg.TrustedProxyNet,
 		Logger:         d.log,
 		Metrics:        mx.Handler(),
+		Monitoring:     monitoring,
 	}).Handler()
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
