@@ -145,21 +145,7 @@ func New(o Options) *Server {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = s.handleError
-	e.IPExtractor = ClientIP(o.TrustedProxies)
-	// First, so a panic's log line, the request log and every error body carry the id.
-	e.Use(requestID)
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		// The stack goes to our log, not to stdout through Echo's logger.
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic in handler", "path", c.Path(), "request_id", RequestID(c), "err", err, "stack", string(stack))
-			return err
-		},
-	}))
-	e.Use(securityHeaders)
-	e.Use(s.requestLog())
+	e := s.newEcho(o.TrustedProxies)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.FormatInt(o.MaxBodyBytes, 10) + "B",
 		Skipper: func(c echo.Context) bool { _, own := s.uploads[c.Path()]; return own }}))
 	s.echo = e
@@ -211,8 +197,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.health)
-	e.GET("/livez", s.livez)
-	e.GET("/readyz", s.readyz)
+	s.probeRoutes()
 	e.GET("/feeds/:name", s.feed)
 	e.HEAD("/feeds/:name", s.feed)
 	e.GET("/feeds/:name/items/:id", s.feedItem)
@@ -229,7 +214,6 @@ func (s *Server) routes() {
 		return []echo.MiddlewareFunc{s.authenticate, requireAction(a)}
 	}
 	admin, channelAdmin, sourceAdmin := may(publishing.ManageUsers), may(publishing.ManageChannels), may(publishing.ManageSources)
-	e.GET("/metrics", s.serveMetrics, admin...)
 	agencyAdmin := may(publishing.ManageAgencies)
 	v1.POST("/agencies", s.createAgency, agencyAdmin...)
 	v1.GET("/agencies", s.listAgencies, officer...)

@@ -49,6 +49,15 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 		ln = l
 		defer ln.Close()
 	}
+	var probeLn net.Listener
+	if m == modeWorker && cfg.MetricsAddr != "" {
+		l, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s (LOA_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		probeLn = l
+		defer probeLn.Close()
+	}
 	d, err := openDeps(ctx, cfg, log, m != modeWorker)
 	if err != nil {
 		return err
@@ -70,8 +79,8 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	// delivery counters grow in the process that runs the worker, the queue
 	// gauges are read from Redis at each scrape of a process that serves
 	// HTTP. `loa serve` has both on its /metrics; `loa api` has the queue
-	// gauges only, and `loa worker`, which serves no HTTP, counts for nothing
-	// that can be scraped yet.
+	// gauges only, and `loa worker` its counters, on LOA_METRICS_ADDR when
+	// set (the queue gauges are the API's: N workers would repeat them).
 	mx := metrics.New()
 	poller := worker.NewPoller(d.store, pub, log)
 
@@ -88,6 +97,10 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 		defer stopWorker()
 	}
 	if m == modeWorker {
+		if probeLn != nil {
+			return runHTTP(ctx, d, probeLn, api.NewProbes(api.ProbeOptions{Store: d.store, Metrics: mx.Handler(), Logger: log,
+				PingRedis: func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() }}))
+		}
 		<-ctx.Done()
 		log.Info("loa stopping")
 		return nil
@@ -194,6 +207,12 @@ func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Se
 		Metrics:        mx.Handler(),
 		Monitoring:     monitoring,
 	}).Handler()
+	return runHTTP(ctx, d, ln, handler)
+}
+
+// runHTTP serves handler on ln until ctx ends, then lets requests in
+// flight finish within LOA_SHUTDOWN_TIMEOUT.
+func runHTTP(ctx context.Context, d *deps, ln net.Listener, handler http.Handler) error {
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	d.log.Info("http listening", "addr", ln.Addr().String(), "public_url", d.cfg.PublicURL)
