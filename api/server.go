@@ -59,11 +59,16 @@ type Options struct {
 	Import importer.Limits
 	// Metrics serves /metrics (package metrics) to admins; nil answers 404.
 	Metrics http.Handler
+	// Monitoring, when set, is asynqmon at /monitoring for admins.
+	Monitoring *Monitoring
 }
 
 // Pages are the web UI's routes (package web), mounted next to the API.
 type Pages interface {
 	Mount(e *echo.Echo, s *Server)
+	// SessionUser is the user signed in with the request's session
+	// cookie; ok is false without a live session.
+	SessionUser(c echo.Context) (u storage.User, ok bool, err error)
 }
 
 // DefaultMaxBodyBytes is the request body limit when Options sets none.
@@ -100,6 +105,10 @@ type Server struct {
 	importer *importer.Service
 	// metrics is Options.Metrics.
 	metrics http.Handler
+	// monitoring is Options.Monitoring, when mounted.
+	monitoring *Monitoring
+	// pages is Options.Pages, for its sessions.
+	pages Pages
 	// uploads are the routes (Echo paths) that take files, with the body
 	// limit each sets instead of the server's (see AllowUpload).
 	uploads map[string]int64
@@ -108,7 +117,8 @@ type Server struct {
 // New builds the server and its routes.
 func New(o Options) *Server {
 	s := &Server{store: o.Store, registry: o.Registry, box: o.Box, channels: o.Channels, pub: o.Publishing,
-		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now, metrics: o.Metrics}
+		pingRedis: o.PingRedis, publicURL: o.PublicURL, log: o.Logger, now: o.Now, metrics: o.Metrics,
+		pages: o.Pages}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -135,25 +145,14 @@ func New(o Options) *Server {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = s.handleError
-	e.IPExtractor = ClientIP(o.TrustedProxies)
-	// First, so a panic's log line, the request log and every error body carry the id.
-	e.Use(requestID)
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		// The stack goes to our log, not to stdout through Echo's logger.
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			s.log.Error("panic in handler", "path", c.Path(), "request_id", RequestID(c), "err", err, "stack", string(stack))
-			return err
-		},
-	}))
-	e.Use(securityHeaders)
-	e.Use(s.requestLog())
+	e := s.newEcho(o.TrustedProxies)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.FormatInt(o.MaxBodyBytes, 10) + "B",
 		Skipper: func(c echo.Context) bool { _, own := s.uploads[c.Path()]; return own }}))
 	s.echo = e
 	s.routes()
+	if o.Monitoring != nil {
+		s.mountMonitoring(o.Monitoring)
+	}
 	if o.Pages != nil {
 		o.Pages.Mount(e, s)
 	}
@@ -198,8 +197,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.health)
-	e.GET("/livez", s.livez)
-	e.GET("/readyz", s.readyz)
+	s.probeRoutes()
 	e.GET("/feeds/:name", s.feed)
 	e.HEAD("/feeds/:name", s.feed)
 	e.GET("/feeds/:name/items/:id", s.feedItem)
@@ -216,7 +214,6 @@ func (s *Server) routes() {
 		return []echo.MiddlewareFunc{s.authenticate, requireAction(a)}
 	}
 	admin, channelAdmin, sourceAdmin := may(publishing.ManageUsers), may(publishing.ManageChannels), may(publishing.ManageSources)
-	e.GET("/metrics", s.serveMetrics, admin...)
 	agencyAdmin := may(publishing.ManageAgencies)
 	v1.POST("/agencies", s.createAgency, agencyAdmin...)
 	v1.GET("/agencies", s.listAgencies, officer...)

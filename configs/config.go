@@ -24,6 +24,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/loa-vn/loa/redisconn"
+
 	// Embed the time zone database: the default Asia/Ho_Chi_Minh must load
 	// even in minimal containers that ship without /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -44,6 +46,8 @@ const (
 	minWorkerConcurrency = 1
 	maxWorkerConcurrency = 1000
 	minShutdownTimeout   = time.Second
+	minAttemptTimeout    = 5 * time.Second
+	maxAttemptTimeout    = 10 * time.Minute
 	maxShutdownTimeout   = 10 * time.Minute
 	minAdminTokenRunes   = 16
 	secretKeyBytes       = 32
@@ -76,8 +80,14 @@ type Config struct {
 	ScheduleHorizon   time.Duration  `toml:"schedule_horizon"`
 	WorkerConcurrency int            `toml:"worker_concurrency"`
 	ShutdownTimeout   time.Duration  `toml:"shutdown_timeout"`
-	LogLevel          string         `toml:"log_level"`
-	LogFormat         string         `toml:"log_format"`
+	// AttemptTimeout bounds one delivery attempt; a claim's lease is
+	// derived from it (ClaimLease).
+	AttemptTimeout time.Duration `toml:"attempt_timeout"`
+	// MetricsAddr, when set, has `loa worker` serve /metrics, /livez and
+	// /readyz on it (the other commands serve them on Addr already).
+	MetricsAddr string `toml:"metrics_addr"`
+	LogLevel    string `toml:"log_level"`
+	LogFormat   string `toml:"log_format"`
 	// AllowPrivateTargets opens address ranges (CIDRs, comma-separated) that
 	// the outbound guard otherwise refuses, for a CMS on a private network.
 	AllowPrivateTargets string         `toml:"allow_private_targets"`
@@ -108,6 +118,7 @@ func Defaults() Config {
 		ScheduleHorizon:   30 * 24 * time.Hour,
 		WorkerConcurrency: 20,
 		ShutdownTimeout:   15 * time.Second,
+		AttemptTimeout:    time.Minute,
 		LogLevel:          "info",
 		LogFormat:         "text",
 	}
@@ -153,7 +164,7 @@ func decodeFile(path string, c *Config) error {
 // would read retry_base = 10 as 10 nanoseconds, never what was meant.
 func durationsAreStrings(path string, md toml.MetaData) error {
 	var errs []error
-	for _, key := range []string{"retry_base", "retry_max", "reconcile_interval", "schedule_horizon", "shutdown_timeout"} {
+	for _, key := range []string{"retry_base", "retry_max", "reconcile_interval", "schedule_horizon", "shutdown_timeout", "attempt_timeout"} {
 		if md.IsDefined(key) && md.Type(key) != "String" {
 			errs = append(errs, fmt.Errorf("config file %s: %s must be a duration string like \"30s\"", path, key))
 		}
@@ -187,6 +198,8 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	envValue(e, "LOA_SCHEDULE_HORIZON", &c.ScheduleHorizon, time.ParseDuration, "a duration like 720h")
 	envValue(e, "LOA_WORKER_CONCURRENCY", &c.WorkerConcurrency, strconv.Atoi, "a whole number")
 	envValue(e, "LOA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, time.ParseDuration, "a duration like 10s or 1m30s")
+	envValue(e, "LOA_ATTEMPT_TIMEOUT", &c.AttemptTimeout, time.ParseDuration, "a duration like 30s or 2m")
+	envValue(e, "LOA_METRICS_ADDR", &c.MetricsAddr, parseString, "")
 	envValue(e, "LOA_LOG_LEVEL", &c.LogLevel, parseString, "")
 	envValue(e, "LOA_LOG_FORMAT", &c.LogFormat, parseString, "")
 	envValue(e, "LOA_ALLOW_PRIVATE_TARGETS", &c.AllowPrivateTargets, parseString, "")
@@ -236,6 +249,8 @@ func (c *Config) Validate() error {
 		durationInRange("LOA_SCHEDULE_HORIZON", c.ScheduleHorizon, minScheduleHorizon, maxScheduleHorizon),
 		intInRange("LOA_WORKER_CONCURRENCY", int64(c.WorkerConcurrency), minWorkerConcurrency, maxWorkerConcurrency),
 		durationInRange("LOA_SHUTDOWN_TIMEOUT", c.ShutdownTimeout, minShutdownTimeout, maxShutdownTimeout),
+		durationInRange("LOA_ATTEMPT_TIMEOUT", c.AttemptTimeout, minAttemptTimeout, maxAttemptTimeout),
+		checkMetricsAddr(c.MetricsAddr),
 		oneOf("LOA_LOG_LEVEL", &c.LogLevel, "debug", "info", "warn", "error"),
 		oneOf("LOA_LOG_FORMAT", &c.LogFormat, "text", "json"),
 		parsePrefixes("LOA_ALLOW_PRIVATE_TARGETS", c.AllowPrivateTargets, &c.AllowedPrivate),
@@ -297,6 +312,27 @@ func checkAddr(addr string) error {
 	return nil
 }
 
+// checkMetricsAddr allows an empty address (no metrics listener).
+func checkMetricsAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+		return errors.New("LOA_METRICS_ADDR must be empty (no metrics listener) or host:port, like 0.0.0.0:9090")
+	}
+	return nil
+}
+
+// leaseMargin is how much longer than an attempt a claim is held: time to
+// record the attempt's outcome after its timeout.
+const leaseMargin = 30 * time.Second
+
+// ClaimLease is how long a claimed delivery belongs to its worker. It
+// outlasts AttemptTimeout, so that a live worker still finishing an
+// attempt is never taken for a dead one; this is the one place of that rule.
+func (c Config) ClaimLease() time.Duration { return c.AttemptTimeout + leaseMargin }
+
 func checkNotEmpty(name, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return fmt.Errorf("%s must not be empty", name)
@@ -324,19 +360,15 @@ func checkDatabaseURL(raw string) error {
 	return errors.New("LOA_DATABASE_URL must be empty (SQLite in LOA_DATA_DIR) or a postgres:// or postgresql:// URL")
 }
 
-// checkRedisURL does not wrap url.Parse errors because they quote the
-// whole URL, password included.
+// checkRedisURL reads the URL with the one parser that later connects
+// (package redisconn), whose errors never quote the URL.
 func checkRedisURL(raw string) error {
 	if raw == "" {
 		return nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return errors.New("LOA_REDIS_URL must be empty (in-process server) or a redis:// or rediss:// URL, like redis://localhost:6379/0")
-	}
-	db := strings.TrimPrefix(u.Path, "/")
-	if n, err := strconv.Atoi(db); db != "" && (err != nil || n < 0) {
-		return errors.New("LOA_REDIS_URL database must be a number, like redis://localhost:6379/0")
+	if _, err := redisconn.Parse(raw); err != nil {
+		return fmt.Errorf("LOA_REDIS_URL must be empty (in-process server) or a redis://, rediss://, redis-sentinel:// or "+
+			"redis-cluster:// URL, like redis://localhost:6379/0: %s", strings.TrimPrefix(err.Error(), redisconn.ErrBadURL.Error()+": "))
 	}
 	return nil
 }
@@ -515,6 +547,8 @@ func (c Config) safeAttrs() []slog.Attr {
 		slog.Duration("schedule_horizon", c.ScheduleHorizon),
 		slog.Int("worker_concurrency", c.WorkerConcurrency),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("attempt_timeout", c.AttemptTimeout),
+		slog.String("metrics_addr", c.MetricsAddr),
 		slog.String("log_level", c.LogLevel),
 		slog.String("log_format", c.LogFormat),
 		slog.String("allow_private_targets", c.AllowPrivateTargets),

@@ -42,7 +42,8 @@ import (
 
 // drainDeadline bounds how long a case may take from its fault to every
 // delivery being terminal. A SIGKILLed worker's claims wait for their
-// lease (90 s) before another worker may take them over.
+// lease (LOA_ATTEMPT_TIMEOUT + 30 s: 90 s by default, 40 s in the SIGKILL
+// case) before another worker may take them over.
 const drainDeadline = 3 * time.Minute
 
 // sinkReply is what the fault sink does with one request.
@@ -604,7 +605,9 @@ func TestFaults(t *testing.T) {
 		t.Parallel()
 		// Every answer takes a moment, so deliveries sit in sending.
 		sink := newFaultSink(t, time.Second, nil)
-		cl := startCluster(t, sink, nil)
+		// A short attempt timeout, so the killed worker's leases (timeout
+		// + 30 s) expire sooner; the sink answers well within it.
+		cl := startCluster(t, sink, map[string]string{"LOA_ATTEMPT_TIMEOUT": "10s"})
 		cl.burst(n)
 		atFault := cl.waitFor("deliveries in sending", time.Minute, func(c map[string]int) bool { return c["sending"] >= 20 })
 		from := time.Now()

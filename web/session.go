@@ -38,21 +38,39 @@ func (p *Pages) cookie(name, value string, maxAge int) *http.Cookie {
 		SameSite: http.SameSiteLaxMode, Secure: p.secure}
 }
 
+// session loads the session of the request's cookie; ok is false when
+// there is no live one.
+func (p *Pages) session(c echo.Context) (storage.Session, storage.User, bool, error) {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return storage.Session{}, storage.User{}, false, nil
+	}
+	sess, u, err := p.store.SessionByHash(c.Request().Context(), api.HashToken(ck.Value))
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.Session{}, storage.User{}, false, nil
+	}
+	return sess, u, err == nil, err
+}
+
+// SessionUser is the user signed in with the request's session cookie,
+// for the API's routes that a browser opens (api.Pages).
+func (p *Pages) SessionUser(c echo.Context) (storage.User, bool, error) {
+	_, u, ok, err := p.session(c)
+	return u, ok, err
+}
+
 // signedIn loads the session from its cookie; without a live one, a page
 // redirects to /login and a form is refused with 403.
 func (p *Pages) signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(sessionCookie)
-		if err == nil && ck.Value != "" {
-			sess, u, err := p.store.SessionByHash(c.Request().Context(), api.HashToken(ck.Value))
-			if err == nil {
-				c.Set(sessionKey, sess)
-				c.Set(userKey, u)
-				return next(c)
-			}
-			if !errors.Is(err, storage.ErrNotFound) {
-				return p.failed(c, err)
-			}
+		sess, u, ok, err := p.session(c)
+		if err != nil {
+			return p.failed(c, err)
+		}
+		if ok {
+			c.Set(sessionKey, sess)
+			c.Set(userKey, u)
+			return next(c)
 		}
 		if c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead {
 			return c.Redirect(http.StatusSeeOther, "/login")

@@ -64,6 +64,8 @@ type Pages struct {
 	// server's, set by Mount.
 	plans  *plans.Service
 	routes []route
+	// monitoring is true when the API server mounts asynqmon (api.MonitoringPath).
+	monitoring bool
 }
 
 // New parses the templates and returns the pages, to pass as api.Options.Pages.
@@ -119,7 +121,7 @@ type route struct{ Method, Path string }
 // Every state-changing route goes through checkCSRF (or, before sign-in,
 // checkPreSessionCSRF); TestEveryFormNeedsItsToken checks them all.
 func (p *Pages) Mount(e *echo.Echo, s *api.Server) {
-	p.logins, p.plans = s, s.Plans()
+	p.logins, p.plans, p.monitoring = s, s.Plans(), s.HasMonitoring()
 	add := func(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		e.Add(method, path, h, m...)
 		p.routes = append(p.routes, route{method, path})
@@ -180,6 +182,11 @@ func (p *Pages) nav(current string, u storage.User) []navItem {
 		{Label: "Cơ quan, đơn vị", Path: "/agencies", Needs: publishing.ManageAgencies},
 	}
 	mounted := map[string]bool{}
+	if p.monitoring {
+		// asynqmon is the API server's, for admins only (its own gate).
+		items = append(items, navItem{Label: "Giám sát hàng đợi", Path: api.MonitoringPath + "/", Needs: publishing.ManageUsers})
+		mounted[api.MonitoringPath+"/"] = true
+	}
 	for _, r := range p.routes {
 		if r.Method == http.MethodGet {
 			mounted[r.Path] = true

@@ -93,7 +93,7 @@ func (h *harness) advance(d time.Duration) {
 	h.mu.Unlock()
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...func(*api.Options)) *harness {
 	t.Helper()
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
@@ -118,8 +118,12 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Options{Store: h.store, Publishing: h.pub, Location: loc, Logger: log,
-		Now: h.now, PasswordHashers: 2, Pages: pages}).Handler())
+	o := api.Options{Store: h.store, Publishing: h.pub, Location: loc, Logger: log,
+		Now: h.now, PasswordHashers: 2, Pages: pages}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	srv := httptest.NewServer(api.New(o).Handler())
 	t.Cleanup(srv.Close)
 	h.url = srv.URL
 	h.pages = pages

@@ -23,6 +23,7 @@ import (
 	"github.com/loa-vn/loa/channels/zalo"
 	"github.com/loa-vn/loa/configs"
 	"github.com/loa-vn/loa/outbound"
+	"github.com/loa-vn/loa/redisconn"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/web"
@@ -40,7 +41,9 @@ type deps struct {
 	channels *adapters.ChannelSet
 	embedded *worker.EmbeddedRedis
 	rdb      redis.UniversalClient
-	closers  []func()
+	// redis is the parsed LOA_REDIS_URL, for what opens its own connection (asynqmon).
+	redis   redisconn.Conn
+	closers []func()
 }
 
 func (d *deps) close() {
@@ -131,11 +134,12 @@ func (d *deps) openRedis(ctx context.Context) error {
 		d.closers = append(d.closers, e.Close)
 		url = e.URL()
 	}
-	opt, err := redis.ParseURL(url)
+	conn, err := redisconn.Parse(url)
 	if err != nil {
-		return errors.New("LOA_REDIS_URL is not a valid redis:// URL")
+		return errors.New("LOA_REDIS_URL is not a valid Redis URL")
 	}
-	rdb := redis.NewClient(opt)
+	d.redis = conn
+	rdb := conn.Client()
 	d.rdb = rdb
 	d.closers = append(d.closers, func() { rdb.Close() })
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)

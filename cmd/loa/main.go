@@ -22,7 +22,8 @@ const usage = `Usage: loa [command] [--config file]
 Commands:
   serve     HTTP API, worker and reconciler in one process (the default)
   api       HTTP API only (needs LOA_REDIS_URL)
-  worker    delivery worker and reconciler only (needs LOA_REDIS_URL)
+  worker    delivery worker and reconciler only (needs LOA_REDIS_URL);
+            --metrics-addr host:port (or LOA_METRICS_ADDR) serves /metrics, /livez, /readyz
   migrate   apply database migrations and exit
   token     create a user with an API token: loa token --name NAME --role officer|editor|admin
   bench     measure throughput, lag and API latency on a throwaway copy of the back end:
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	configPath := fs.String("config", os.Getenv("LOA_CONFIG"), "TOML configuration file")
 	name := fs.String("name", "", "user name (token)")
 	role := fs.String("role", "officer", "user role (token)")
+	metricsAddr := fs.String("metrics-addr", "", "worker: serve /metrics, /livez and /readyz on host:port (LOA_METRICS_ADDR)")
 	var bo benchFlags
 	bo.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -60,7 +62,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	cfg, err := configs.Load(*configPath, os.Getenv)
+	// The flag wins over LOA_METRICS_ADDR and is validated with it.
+	getenv := func(name string) string {
+		if name == "LOA_METRICS_ADDR" && *metricsAddr != "" {
+			return *metricsAddr
+		}
+		return os.Getenv(name)
+	}
+	cfg, err := configs.Load(*configPath, getenv)
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}

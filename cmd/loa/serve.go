@@ -34,13 +34,6 @@ const (
 	modeWorker
 )
 
-// attemptTimeout bounds one delivery attempt; the lease outlives it so a
-// live worker is never mistaken for a dead one.
-const (
-	attemptTimeout = time.Minute
-	leaseDuration  = attemptTimeout + 30*time.Second
-)
-
 func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.Writer, m mode) error {
 	if m != modeAll && cfg.RedisURL == "" {
 		return errors.New("`loa api` and `loa worker` need LOA_REDIS_URL: the in-process Redis lives inside one process; run `loa serve` to use it")
@@ -56,6 +49,15 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 		ln = l
 		defer ln.Close()
 	}
+	var probeLn net.Listener
+	if m == modeWorker && cfg.MetricsAddr != "" {
+		l, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s (LOA_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		probeLn = l
+		defer probeLn.Close()
+	}
 	d, err := openDeps(ctx, cfg, log, m != modeWorker)
 	if err != nil {
 		return err
@@ -65,7 +67,7 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 		"redis", redisName(cfg), "addr", cfg.Addr)
 
 	taskOpts := worker.DefaultTaskOptions(cfg.MaxAttempts)
-	taskOpts.Timeout = attemptTimeout
+	taskOpts.Timeout = cfg.AttemptTimeout
 	queue := worker.NewQueue(d.rdb, taskOpts)
 	pub := publishing.New(publishing.Options{
 		Store: d.store, Scheduler: queue, Secrets: d.box, Location: cfg.Location, Horizon: cfg.ScheduleHorizon, Logger: log,
@@ -77,8 +79,8 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 	// delivery counters grow in the process that runs the worker, the queue
 	// gauges are read from Redis at each scrape of a process that serves
 	// HTTP. `loa serve` has both on its /metrics; `loa api` has the queue
-	// gauges only, and `loa worker`, which serves no HTTP, counts for nothing
-	// that can be scraped yet.
+	// gauges only, and `loa worker` its counters, on LOA_METRICS_ADDR when
+	// set (the queue gauges are the API's: N workers would repeat them).
 	mx := metrics.New()
 	poller := worker.NewPoller(d.store, pub, log)
 
@@ -95,6 +97,10 @@ func serve(ctx context.Context, cfg configs.Config, log *slog.Logger, stdout io.
 		defer stopWorker()
 	}
 	if m == modeWorker {
+		if probeLn != nil {
+			return runHTTP(ctx, d, probeLn, api.NewProbes(api.ProbeOptions{Store: d.store, Metrics: mx.Handler(), Logger: log,
+				PingRedis: func(ctx context.Context) error { return d.rdb.Ping(ctx).Err() }}))
+		}
 		<-ctx.Done()
 		log.Info("loa stopping")
 		return nil
@@ -120,7 +126,7 @@ func startWorker(parent context.Context, d *deps, queue *worker.Queue, materiali
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: d.store, Channels: d.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: d.cfg.MaxAttempts, Base: d.cfg.RetryBase, Max: d.cfg.RetryMax},
-		Lease:  leaseDuration, Logger: d.log, Observer: mx,
+		Lease:  d.cfg.ClaimLease(), Logger: d.log, Observer: mx,
 	})
 	srv := worker.NewServer(d.rdb, deliverer, worker.ServerOptions{
 		Concurrency: d.cfg.WorkerConcurrency, ShutdownTimeout: d.cfg.ShutdownTimeout, Logger: d.log,
@@ -184,6 +190,9 @@ func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Se
 	if err != nil {
 		return err
 	}
+	// asynqmon at /monitoring, on its own connection to the same Redis.
+	monitoring := api.NewMonitoring(d.redis.AsynqOpt())
+	defer monitoring.Close()
 	handler := api.New(api.Options{
 		Pages: pages,
 		Store: d.store, Registry: d.registry, Box: d.box, Channels: d.channels,
@@ -196,7 +205,14 @@ func serveHTTP(ctx context.Context, d *deps, ln net.Listener, pub *publishing.Se
 		TrustedProxies: d.cfg.TrustedProxyNet,
 		Logger:         d.log,
 		Metrics:        mx.Handler(),
+		Monitoring:     monitoring,
 	}).Handler()
+	return runHTTP(ctx, d, ln, handler)
+}
+
+// runHTTP serves handler on ln until ctx ends, then lets requests in
+// flight finish within LOA_SHUTDOWN_TIMEOUT.
+func runHTTP(ctx context.Context, d *deps, ln net.Listener, handler http.Handler) error {
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	d.log.Info("http listening", "addr", ln.Addr().String(), "public_url", d.cfg.PublicURL)
