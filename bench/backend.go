@@ -14,6 +14,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the throwaway schema
 	"github.com/redis/go-redis/v9"
 
+	"github.com/loa-vn/loa/redisconn"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker"
 )
@@ -25,7 +26,7 @@ var ErrNotEmpty = errors.New("bench: refusing to run against a back end that is 
 // as they were found.
 type backend struct {
 	store    *storage.Store
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	database string // "sqlite" or "postgres"
 	redis    string // "embedded" or "external"
 	cleanups []func()
@@ -91,11 +92,11 @@ func (b *backend) openRedis(ctx context.Context, redisURL string, force bool) er
 	} else {
 		b.redis = "external"
 	}
-	opt, err := redis.ParseURL(redisURL)
+	conn, err := redisconn.Parse(redisURL)
 	if err != nil {
 		return fmt.Errorf("bench: LOA_REDIS_URL: %w", err)
 	}
-	rdb := redis.NewClient(opt)
+	rdb := conn.Client()
 	b.cleanups = append(b.cleanups, func() { rdb.Close() })
 	b.rdb = rdb
 	n, err := rdb.DBSize(ctx).Result()
@@ -103,7 +104,7 @@ func (b *backend) openRedis(ctx context.Context, redisURL string, force bool) er
 		return fmt.Errorf("bench: redis: %w", err)
 	}
 	if n > 0 && !force {
-		return fmt.Errorf("%w: redis db %d holds %d keys", ErrNotEmpty, opt.DB, n)
+		return fmt.Errorf("%w: redis holds %d keys", ErrNotEmpty, n)
 	}
 	if n == 0 {
 		// Empty before the run: leave it empty after.

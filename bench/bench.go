@@ -39,9 +39,6 @@ const (
 	DefaultClients    = 32
 )
 
-// attemptTimeout is the task timeout `loa serve` uses.
-const attemptTimeout = time.Minute
-
 // Options say what to measure and where. Config supplies the back end
 // (DatabaseURL, RedisURL; empty means a fresh temporary SQLite file and an
 // in-process Redis) and the worker's settings.
@@ -128,7 +125,7 @@ func newRig(ctx context.Context, o Options, be *backend) (*rig, error) {
 	r.closers = append(r.closers, r.channels.Close)
 
 	taskOpts := worker.DefaultTaskOptions(cfg.MaxAttempts)
-	taskOpts.Timeout = attemptTimeout
+	taskOpts.Timeout = cfg.AttemptTimeout
 	queue := worker.NewQueue(be.rdb, taskOpts)
 	r.pub = publishing.New(publishing.Options{Store: be.store, Scheduler: queue, Secrets: box, Location: cfg.Location,
 		Horizon: cfg.ScheduleHorizon, Logger: o.Logger, Kinds: registry.Names(), Adapters: r.channels,
@@ -143,7 +140,7 @@ func newRig(ctx context.Context, o Options, be *backend) (*rig, error) {
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: be.store, Channels: r.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: cfg.MaxAttempts, Base: cfg.RetryBase, Max: cfg.RetryMax},
-		Lease:  attemptTimeout + 30*time.Second, Logger: o.Logger,
+		Lease:  cfg.ClaimLease(), Logger: o.Logger,
 	})
 	r.server = worker.NewServer(be.rdb, deliverer, worker.ServerOptions{
 		Concurrency: cfg.WorkerConcurrency, ShutdownTimeout: cfg.ShutdownTimeout, Logger: o.Logger})

@@ -16,7 +16,7 @@ const noopQueue = "loa-bench-noop"
 // rawAsynq is the ceiling: n no-op tasks due at the same second on the same
 // Redis, processed by an asynq server with the worker's concurrency and
 // poll interval. It returns tasks/s from the first done to the last.
-func rawAsynq(ctx context.Context, rdb *redis.Client, n, concurrency int) (float64, error) {
+func rawAsynq(ctx context.Context, rdb redis.UniversalClient, n, concurrency int) (float64, error) {
 	var (
 		mu          sync.Mutex
 		done        int
