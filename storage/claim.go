@@ -398,3 +398,25 @@ func (s *Store) valuesCTE(cols []valuesColumn, rows [][]any) (string, []any) {
 	b.WriteString(")")
 	return b.String(), args
 }
+
+// ReleaseClaims gives up the leases of claims whose attempts are still
+// running when their worker stops, so that the next worker takes them over
+// at once instead of after the lease; it treats each as an attempt that
+// may have landed. A claim already finished or taken over is left alone.
+func (s *Store) ReleaseClaims(ctx context.Context, cs []Claim) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.nowUTC()
+		for _, c := range cs {
+			if err := tx.Model(&Delivery{}).
+				Where("id = ? AND status = ? AND lease_token = ?", c.Delivery.ID, DeliverySending, c.Delivery.LeaseToken).
+				Updates(map[string]any{"lease_until": now, "uncertain": true, "updated_at": now}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return translate(err, "release claims")
+}

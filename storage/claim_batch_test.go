@@ -172,3 +172,26 @@ func TestFinishAttemptsIsolatesARefusedRow(t *testing.T) {
 		t.Fatalf("second delivery = %s, want delivered", d.Status)
 	}
 }
+
+// TestReleaseClaims: a released claim can be taken over at once, as an
+// attempt that may have landed; a finished one is left alone.
+func TestReleaseClaims(t *testing.T) {
+	clk := newClock()
+	st := storagetest.OpenWithClock(t, clk.Now)
+	ctx := context.Background()
+	_, ds := mustPost(t, st, clk.Now(), mustChannel(t, st, "a").ID, mustChannel(t, st, "b").ID)
+	out := st.ClaimDeliveries(ctx, []int64{ds[0].ID, ds[1].ID}, "tok", time.Hour)
+	if err := st.FinishAttempt(ctx, out[1].Claim, storage.Result{Status: storage.DeliveryDelivered, Outcome: storage.OutcomeDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ReleaseClaims(ctx, []storage.Claim{out[0].Claim, out[1].Claim}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.ClaimDelivery(ctx, ds[0].ID, "next", time.Hour)
+	if err != nil || !c.Uncertain || c.Attempt.Number != 2 {
+		t.Fatalf("take-over after release = %+v, %v; want attempt 2, uncertain", c.Attempt, err)
+	}
+	if d, _, _ := st.GetDelivery(ctx, ds[1].ID); d.Status != storage.DeliveryDelivered || d.Uncertain {
+		t.Fatalf("finished delivery after release = %s, uncertain %v", d.Status, d.Uncertain)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -28,6 +29,9 @@ type Deliverer struct {
 	observer Observer
 	claims   *groupCommit[int64, storage.ClaimOutcome]
 	outcomes *groupCommit[storage.Finished, error]
+
+	mu       sync.Mutex
+	inFlight map[int64]storage.Claim // by delivery id
 }
 
 // recordTimeout bounds one batch of claims or outcomes; the writes go on
@@ -65,6 +69,7 @@ func NewDeliverer(o DelivererOptions) *Deliverer {
 	if d.observer == nil {
 		d.observer = noObserver{}
 	}
+	d.inFlight = make(map[int64]storage.Claim)
 	d.claims = newGroupCommit(storage.MaxClaimBatch, d.claimBatch)
 	d.outcomes = newGroupCommit(storage.MaxClaimBatch, d.finishBatch)
 	return d
@@ -117,10 +122,45 @@ func (d *Deliverer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	case err != nil:
 		return fmt.Errorf("worker: claim delivery %d: %w", id, err)
 	}
+	d.track(claim)
+	defer d.untrack(claim)
 	log := d.log.With("delivery_id", id, "post_id", claim.Delivery.PostID,
 		"channel_id", claim.Delivery.ChannelID, "attempt", claim.Attempt.Number)
 	result := d.attempt(ctx, claim, log)
 	return d.finish(claim, result, log)
+}
+
+func (d *Deliverer) track(c storage.Claim) {
+	d.mu.Lock()
+	d.inFlight[c.Delivery.ID] = c
+	d.mu.Unlock()
+}
+
+func (d *Deliverer) untrack(c storage.Claim) {
+	d.mu.Lock()
+	delete(d.inFlight, c.Delivery.ID)
+	d.mu.Unlock()
+}
+
+// ReleaseInFlight gives up the leases of attempts still running when the
+// server has stopped waiting for them (LOA_SHUTDOWN_TIMEOUT), so their
+// deliveries, already back in the queue, are taken over at once by the
+// next worker rather than after the lease.
+func (d *Deliverer) ReleaseInFlight(ctx context.Context) {
+	d.mu.Lock()
+	cs := make([]storage.Claim, 0, len(d.inFlight))
+	for _, c := range d.inFlight {
+		cs = append(cs, c)
+	}
+	d.mu.Unlock()
+	if len(cs) == 0 {
+		return
+	}
+	if err := d.store.ReleaseClaims(ctx, cs); err != nil {
+		d.log.Error("cannot release the leases of unfinished attempts; they wait for the lease to expire", "count", len(cs), "err", err)
+		return
+	}
+	d.log.Warn("released the leases of attempts still running at shutdown", "count", len(cs))
 }
 
 func (d *Deliverer) attempt(ctx context.Context, c storage.Claim, log *slog.Logger) storage.Result {

@@ -25,6 +25,7 @@ type ServerOptions struct {
 type Server struct {
 	srv *asynq.Server
 	mux *asynq.ServeMux
+	d   *Deliverer
 }
 
 // NewServer wires the deliverer into an asynq server on rdb.
@@ -51,7 +52,7 @@ func NewServer(rdb redis.UniversalClient, d *Deliverer, o ServerOptions) *Server
 	})
 	mux := asynq.NewServeMux()
 	mux.Handle(TypeDeliver, d)
-	return &Server{srv: srv, mux: mux}
+	return &Server{srv: srv, mux: mux, d: d}
 }
 
 // Start begins processing in the background.
@@ -63,8 +64,13 @@ func (s *Server) Start() error {
 }
 
 // Shutdown stops fetching and waits for running tasks up to the timeout;
-// unfinished ones go back to the queue.
-func (s *Server) Shutdown() { s.srv.Shutdown() }
+// unfinished ones go back to the queue, their leases released.
+func (s *Server) Shutdown() {
+	s.srv.Shutdown()
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	s.d.ReleaseInFlight(ctx)
+}
 
 // retryDelay honours the time the handler already stored in the database.
 func retryDelay(n int, err error, t *asynq.Task) time.Duration {

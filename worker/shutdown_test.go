@@ -16,10 +16,11 @@ import (
 
 // TestShutdownReturnsInFlightTask: a worker stopping while a platform
 // hangs returns within its shutdown timeout (LOA_SHUTDOWN_TIMEOUT), and the
-// delivery it was sending is neither lost nor stuck: the next worker
-// delivers it.
+// delivery it was sending is neither lost nor stuck: its lease is given
+// up, so the next worker delivers it at once, not after the lease.
 func TestShutdownReturnsInFlightTask(t *testing.T) {
 	h := newHarness(t)
+	h.lease = time.Hour
 	var hang atomic.Bool
 	hang.Store(true)
 	release := make(chan struct{})
@@ -68,6 +69,11 @@ func TestShutdownReturnsInFlightTask(t *testing.T) {
 	t.Logf("after shutdown: status %q, attempts %d", d.Status, len(as))
 	if d.Status == storage.DeliveryDelivered || d.Status == storage.DeliveryFailed {
 		t.Errorf("status after an interrupted send = %q", d.Status)
+	}
+	// The attempt was either cut short and recorded, or its lease given up:
+	// never left held for the hour-long lease.
+	if d.Status == storage.DeliverySending && (d.LeaseUntil == nil || d.LeaseUntil.After(time.Now())) || !d.Uncertain {
+		t.Errorf("after shutdown: %s, lease until %v, uncertain %v; want it free to take over, as one that may have landed", d.Status, d.LeaseUntil, d.Uncertain)
 	}
 
 	hang.Store(false)
