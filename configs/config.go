@@ -116,7 +116,7 @@ func Defaults() Config {
 		RetryMax:          time.Hour,
 		ReconcileInterval: 30 * time.Second,
 		ScheduleHorizon:   30 * 24 * time.Hour,
-		WorkerConcurrency: 20,
+		WorkerConcurrency: 100,
 		ShutdownTimeout:   15 * time.Second,
 		AttemptTimeout:    time.Minute,
 		LogLevel:          "info",
