@@ -138,6 +138,15 @@ func makePrivate(path string) error {
 	return nil
 }
 
+// ConcurrentWriters is how many write transactions are worth running at
+// once: SQLite has one writer; PostgreSQL flushes concurrent commits together.
+func (s *Store) ConcurrentWriters() int {
+	if s.dialect == dialectSQLite {
+		return 1
+	}
+	return 2
+}
+
 func (s *Store) configurePool() error {
 	sqlDB, err := s.db.DB()
 	if err != nil {

@@ -70,8 +70,9 @@ func NewDeliverer(o DelivererOptions) *Deliverer {
 		d.observer = noObserver{}
 	}
 	d.inFlight = make(map[int64]storage.Claim)
-	d.claims = newGroupCommit(storage.MaxClaimBatch, d.claimBatch)
-	d.outcomes = newGroupCommit(storage.MaxClaimBatch, d.finishBatch)
+	writers := o.Store.ConcurrentWriters()
+	d.claims = newGroupCommit(storage.MaxClaimBatch, writers, d.claimBatch)
+	d.outcomes = newGroupCommit(storage.MaxClaimBatch, writers, d.finishBatch)
 	return d
 }
 

@@ -6,14 +6,16 @@ import "sync"
 // that many claims (or outcomes) share one transaction and one disk flush.
 // It adds no delay: a write that finds no batch running starts one at once;
 // writes that arrive while a batch is being committed form the next one.
-// Each caller still waits until its own write is committed.
+// Each caller still waits until its own write is committed. Up to
+// parallel batches are committed at once (a database with one writer
+// gains nothing from more than one).
 type groupCommit[In, Out any] struct {
-	max    int
-	commit func([]In) []Out
+	max, parallel int
+	commit        func([]In) []Out
 
 	mu      sync.Mutex
 	queue   []*pendingWrite[In, Out]
-	running bool
+	running int
 }
 
 type pendingWrite[In, Out any] struct {
@@ -22,8 +24,8 @@ type pendingWrite[In, Out any] struct {
 	done chan struct{}
 }
 
-func newGroupCommit[In, Out any](max int, commit func([]In) []Out) *groupCommit[In, Out] {
-	return &groupCommit[In, Out]{max: max, commit: commit}
+func newGroupCommit[In, Out any](batch, parallel int, commit func([]In) []Out) *groupCommit[In, Out] {
+	return &groupCommit[In, Out]{max: batch, parallel: max(parallel, 1), commit: commit}
 }
 
 // do queues in and returns its result once its batch is committed.
@@ -31,8 +33,8 @@ func (g *groupCommit[In, Out]) do(in In) Out {
 	w := &pendingWrite[In, Out]{in: in, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, w)
-	if !g.running {
-		g.running = true
+	if g.running < g.parallel {
+		g.running++
 		go g.drain()
 	}
 	g.mu.Unlock()
@@ -46,7 +48,7 @@ func (g *groupCommit[In, Out]) drain() {
 		g.mu.Lock()
 		n := min(len(g.queue), g.max)
 		if n == 0 {
-			g.running = false
+			g.running--
 			g.mu.Unlock()
 			return
 		}

@@ -15,7 +15,7 @@ func TestGroupCommitBatchesWhatArrivesDuringACommit(t *testing.T) {
 	started := make(chan struct{})
 	var mu sync.Mutex
 	var batches [][]int
-	g := newGroupCommit(3, func(in []int) []int {
+	g := newGroupCommit(3, 1, func(in []int) []int {
 		mu.Lock()
 		batches = append(batches, append([]int(nil), in...))
 		first := len(batches) == 1
@@ -71,7 +71,36 @@ func TestGroupCommitBatchesWhatArrivesDuringACommit(t *testing.T) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.running || len(g.queue) != 0 {
-		t.Fatalf("after the last batch: running %v, queued %d", g.running, len(g.queue))
+	if g.running != 0 || len(g.queue) != 0 {
+		t.Fatalf("after the last batch: running %d, queued %d", g.running, len(g.queue))
 	}
+}
+
+// TestGroupCommitRunsParallelBatches: with parallel 2, a second batch is
+// committed while the first still is.
+func TestGroupCommitRunsParallelBatches(t *testing.T) {
+	var mu sync.Mutex
+	inside := 0
+	both := make(chan struct{})
+	g := newGroupCommit(1, 2, func(in []int) []int {
+		mu.Lock()
+		inside++
+		if inside == 2 {
+			close(both)
+		}
+		mu.Unlock()
+		<-both
+		return in
+	})
+	var wg sync.WaitGroup
+	for v := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got := g.do(v); got != v {
+				t.Errorf("do(%d) = %d", v, got)
+			}
+		}()
+	}
+	wg.Wait() // would never return if the batches ran one after the other
 }
