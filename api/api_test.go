@@ -263,6 +263,12 @@ func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			c.t.Errorf("%s: %s", what, msg)
 		}
 	}
+	// Every response is as api/openapi.yaml describes it (openapi_test.go).
+	if s, err := loadOpenAPI(); err != nil {
+		c.t.Errorf("api/openapi.yaml: %v", err)
+	} else if msg := s.responseProblem(req, resp.StatusCode, resp.Header, body); msg != "" {
+		c.t.Error(msg)
+	}
 	return resp, nil
 }
 
