@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -170,6 +171,20 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 			}
 		}
 	}
+	for _, broken := range []struct{ name, doc string }{
+		{"no info", "openapi: 3.1.0\npaths: {}\n"},
+		{"response without description", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n" +
+			"paths: {/a: {get: {responses: {'200': {content: {}}}}}}\n"},
+		{"unknown keyword", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\nservrs: []\n"},
+	} {
+		bad, err := loadSpec([]byte(broken.doc))
+		if err != nil {
+			continue // refused already
+		}
+		if ok, _ := bad.check.ValidateDocument(); ok {
+			t.Errorf("the document validation passes a broken description (%s)", broken.name)
+		}
+	}
 	ids := map[string]string{}
 	for path, item := range s.model.Paths.PathItems.FromOldest() {
 		for method, op := range item.GetOperations().FromOldest() {
@@ -226,6 +241,52 @@ func TestOpenAPIValidatorCatchesMismatches(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := s.responseProblem(req, tc.status, tc.header, []byte(tc.body))
+			switch {
+			case tc.want == "" && got != "":
+				t.Errorf("unexpected problem: %s", got)
+			case tc.want != "" && got == "":
+				t.Errorf("no problem found, want one mentioning %q", tc.want)
+			case tc.want != "" && !strings.Contains(got, tc.want):
+				t.Errorf("problem does not mention %q: %s", tc.want, got)
+			}
+		})
+	}
+}
+
+// TestOpenAPIRequestCheck: a request the server accepted is checked too
+// (the client does it for every 2xx): a body or query the description
+// does not allow is reported; a missing Content-Type is read as JSON and
+// an empty query parameter as absent, as the server reads them.
+func TestOpenAPIRequestCheck(t *testing.T) {
+	s := openAPI(t)
+	for _, tc := range []struct {
+		name, method, path, contentType, body string
+		want                                  string // in the problem; "" means none
+	}{
+		{"valid body", "POST", "/api/v1/users/3/tokens", "application/json", `{"name":"laptop"}`, ""},
+		{"no content type", "POST", "/api/v1/users/3/tokens", "", `{"name":"laptop"}`, ""},
+		{"unknown field", "POST", "/api/v1/users/3/tokens", "application/json", `{"name":"laptop","x":1}`, "x"},
+		{"required field missing", "POST", "/api/v1/auth/login", "application/json", `{"name":"a"}`, "password"},
+		{"wrong type", "POST", "/api/v1/posts", "application/json", `{"title":1}`, "title"},
+		{"valid query", "GET", "/api/v1/deliveries?limit=20&status=failed&from=2026-12-01", "", "", ""},
+		{"empty query", "GET", "/api/v1/deliveries?limit=&cursor=", "", "", ""},
+		{"query out of range", "GET", "/api/v1/deliveries?limit=500", "", "", "limit"},
+		{"unknown status", "GET", "/api/v1/deliveries?status=lost", "", "", "status"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader
+			if tc.body != "" {
+				body = strings.NewReader(tc.body)
+			}
+			req, err := http.NewRequest(tc.method, "http://loa.test"+tc.path, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			req.Header.Set("Authorization", "Bearer x")
+			got := s.requestProblem(req)
 			switch {
 			case tc.want == "" && got != "":
 				t.Errorf("unexpected problem: %s", got)
@@ -308,4 +369,43 @@ func TestYAMLToJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+// requestProblem validates a request the server accepted against the
+// description, or returns "".
+func (s *spec) requestProblem(req *http.Request) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return err.Error()
+		}
+		req = req.Clone(req.Context())
+		req.Body = body
+		if req.Header.Get("Content-Type") == "" {
+			req.Header.Set("Content-Type", "application/json") // as the server reads it
+		}
+	}
+	// An empty query parameter is read as absent (allowEmptyValue in the
+	// description, which the validator does not apply).
+	q := req.URL.Query()
+	maps.DeleteFunc(q, func(_ string, v []string) bool { return slices.Equal(v, []string{""}) })
+	if len(q) != len(req.URL.Query()) {
+		req = req.Clone(req.Context())
+		req.URL.RawQuery = q.Encode()
+	}
+	ok, errs := s.check.ValidateHttpRequest(req)
+	if ok {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "accepted request does not match api/openapi.yaml: %s %s", req.Method, req.URL.RequestURI())
+	for _, e := range errs {
+		fmt.Fprintf(&b, "\n  - %s: %s", e.Message, e.Reason)
+		for _, f := range e.SchemaValidationErrors {
+			fmt.Fprintf(&b, "\n      at %q: %s [%s]", f.FieldPath, f.Reason, f.KeywordLocation)
+		}
+	}
+	return b.String()
 }
