@@ -395,7 +395,7 @@ func (s *spec) requestProblem(req *http.Request) string {
 		req = req.Clone(req.Context())
 		req.URL.RawQuery = q.Encode()
 	}
-	ok, errs := s.check.ValidateHttpRequest(req)
+	ok, errs := s.check.ValidateHttpRequestSync(req)
 	if ok {
 		return ""
 	}
