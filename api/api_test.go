@@ -263,6 +263,17 @@ func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			c.t.Errorf("%s: %s", what, msg)
 		}
 	}
+	// Every response is as api/openapi.yaml describes it, and so is every
+	// request the server accepted (openapi_test.go).
+	if s, err := loadOpenAPI(); err != nil {
+		c.t.Errorf("api/openapi.yaml: %v", err)
+	} else if msg := s.responseProblem(req, resp.StatusCode, resp.Header, body); msg != "" {
+		c.t.Error(msg)
+	} else if resp.StatusCode < 300 {
+		if msg := s.requestProblem(req); msg != "" {
+			c.t.Error(msg)
+		}
+	}
 	return resp, nil
 }
 

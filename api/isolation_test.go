@@ -62,6 +62,7 @@ var matrix = map[string]route{
 	"GET /healthz":                   {public: true},
 	"GET /livez":                     {public: true},
 	"GET /readyz":                    {public: true},
+	"GET /api/openapi.json":          {public: true},
 	"GET /metrics":                   {coveredBy: "TestMetricsEndpoint"},
 	"GET /feeds/:name":               {public: true},
 	"HEAD /feeds/:name":              {public: true},

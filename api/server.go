@@ -112,6 +112,8 @@ type Server struct {
 	// uploads are the routes (Echo paths) that take files, with the body
 	// limit each sets instead of the server's (see AllowUpload).
 	uploads map[string]int64
+	// openAPI is the API's description, served at /api/openapi.json.
+	openAPI openAPIDoc
 }
 
 // New builds the server and its routes.
@@ -142,6 +144,7 @@ func New(o Options) *Server {
 	s.importer = importer.New(importer.Options{Publishing: s.pub, Store: s.store, Location: s.loc, Limits: o.Import,
 		Logger: s.log, Now: s.now})
 	s.uploads = map[string]int64{}
+	s.openAPI = newOpenAPIDoc()
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -201,6 +204,7 @@ func (s *Server) routes() {
 	e.GET("/feeds/:name", s.feed)
 	e.HEAD("/feeds/:name", s.feed)
 	e.GET("/feeds/:name/items/:id", s.feedItem)
+	e.GET("/api/openapi.json", s.serveOpenAPI)
 
 	// Authentication is per route, not group middleware: Echo gives a group
 	// with middleware a catch-all route, which turns 405s into 404s.

@@ -49,25 +49,35 @@ type sourceItemView struct {
 	Skipped     string     `json:"skipped,omitempty"`
 }
 
+// sourceTemplateView is a source's template with the API's snake_case
+// keys: sources.Template has no JSON tags (its stored form keeps Go's
+// field names), and a request already sends these keys.
+type sourceTemplateView struct {
+	Title    string `json:"title"`
+	Summary  string `json:"summary"`
+	Body     string `json:"body"`
+	Category string `json:"category"`
+}
+
 type sourceView struct {
-	AgencyID     int64            `json:"agency_id"`
-	ID           int64            `json:"id"`
-	Name         string           `json:"name"`
-	URL          string           `json:"url"`
-	PollEvery    string           `json:"poll_every"`
-	Mode         string           `json:"mode"`
-	Status       string           `json:"status"`
-	Template     sources.Template `json:"template"`
-	ChannelIDs   []int64          `json:"channel_ids"`
-	DigestRule   string           `json:"digest_rule,omitempty"`
-	MaxAgeDays   int              `json:"max_age_days"`
-	NextPollAt   time.Time        `json:"next_poll_at"`
-	LastPolledAt *time.Time       `json:"last_polled_at"`
-	Failures     int              `json:"consecutive_failures"`
-	LastError    string           `json:"last_error,omitempty"`
-	ItemsTotal   int64            `json:"items_total,omitempty"`
-	Polls        []pollView       `json:"polls,omitempty"`
-	Items        []sourceItemView `json:"items,omitempty"`
+	AgencyID     int64              `json:"agency_id"`
+	ID           int64              `json:"id"`
+	Name         string             `json:"name"`
+	URL          string             `json:"url"`
+	PollEvery    string             `json:"poll_every"`
+	Mode         string             `json:"mode"`
+	Status       string             `json:"status"`
+	Template     sourceTemplateView `json:"template"`
+	ChannelIDs   []int64            `json:"channel_ids"`
+	DigestRule   string             `json:"digest_rule,omitempty"`
+	MaxAgeDays   int                `json:"max_age_days"`
+	NextPollAt   time.Time          `json:"next_poll_at"`
+	LastPolledAt *time.Time         `json:"last_polled_at"`
+	Failures     int                `json:"consecutive_failures"`
+	LastError    string             `json:"last_error,omitempty"`
+	ItemsTotal   int64              `json:"items_total,omitempty"`
+	Polls        []pollView         `json:"polls,omitempty"`
+	Items        []sourceItemView   `json:"items,omitempty"`
 	classificationView
 }
 
@@ -80,7 +90,9 @@ func viewSource(src storage.Source) sourceView {
 	v := sourceView{AgencyID: src.AgencyID, ID: src.ID, Name: src.Name, URL: secrets.MaskURL(src.URL), PollEvery: (time.Duration(src.PollEvery) * time.Second).String(),
 		Mode: src.Mode, Status: src.Status, DigestRule: src.DigestRule, MaxAgeDays: src.MaxAgeDays,
 		NextPollAt: src.NextPollAt.UTC(), LastPolledAt: src.LastPolledAt, Failures: src.Failures, LastError: src.LastError,
-		Template: src.Template, ChannelIDs: src.Targets.ChannelIDs, classificationView: viewClassification(src.Classification)}
+		Template: sourceTemplateView{Title: src.Template.Title, Summary: src.Template.Summary, Body: src.Template.Body,
+			Category: src.Template.Category},
+		ChannelIDs: src.Targets.ChannelIDs, classificationView: viewClassification(src.Classification)}
 	return v
 }
 
