@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -14,13 +15,14 @@ import (
 
 // benchFlags are `loa bench`'s own flags.
 type benchFlags struct {
-	deliveries, clients int
-	json, force         bool
+	deliveries, clients, rows int
+	json, force               bool
 }
 
 func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&b.deliveries, "deliveries", bench.DefaultDeliveries, "deliveries per burst (bench)")
 	fs.IntVar(&b.clients, "clients", bench.DefaultClients, "concurrent API clients during a burst (bench)")
+	fs.IntVar(&b.rows, "rows", 0, fmt.Sprintf("deliveries to seed first, up to %d (bench)", bench.MaxRows))
 	fs.BoolVar(&b.json, "json", false, "print the result as JSON (bench)")
 	fs.BoolVar(&b.force, "force", false, "run against a database or Redis that is not empty (bench)")
 }
@@ -29,7 +31,7 @@ func (b *benchFlags) register(fs *flag.FlagSet) {
 // file) and the configured Redis (or an in-process one), and prints one
 // table; it fails when the sink did not see each delivery exactly once.
 func runBench(ctx context.Context, cfg configs.Config, log *slog.Logger, f benchFlags, stdout io.Writer) error {
-	res, err := bench.Run(ctx, bench.Options{Config: cfg, Deliveries: f.deliveries, Clients: f.clients,
+	res, err := bench.Run(ctx, bench.Options{Config: cfg, Deliveries: f.deliveries, Clients: f.clients, Rows: f.rows,
 		Force: f.force, Logger: log.With("component", "bench")})
 	if err != nil {
 		return err
@@ -46,6 +48,9 @@ func runBench(ctx context.Context, cfg configs.Config, log *slog.Logger, f bench
 	}
 	if !res.ExactlyOnce() {
 		return errors.New("bench: the sink did not see each delivery exactly once")
+	}
+	if !res.CountersMatch() {
+		return errors.New("bench: /metrics delivery counters differ from the database's attempts")
 	}
 	return nil
 }
