@@ -290,8 +290,12 @@ func (s *Store) DeliveredTo(ctx context.Context, channelID int64, externalID str
 // subtree (every agency for 0) scheduled in [from, to), by time, at most
 // limit of them.
 func (s *Store) DeliveriesBetween(ctx context.Context, agency int64, from, to time.Time, limit int) ([]FeedEntry, error) {
+	q, err := s.withinSubtree(ctx, s.db.WithContext(ctx), agency)
+	if err != nil {
+		return nil, err
+	}
 	var ds []Delivery
-	err := s.scoped(s.db.WithContext(ctx), agency).Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).
+	err = q.Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).
 		Order("scheduled_at, id").Limit(limit).Find(&ds).Error
 	if err != nil {
 		return nil, translate(err, "list deliveries in window")

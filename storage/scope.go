@@ -14,7 +14,7 @@ const maxNamedSubtree = 5000
 
 // withinSubtree limits q to rows whose agency_id lies in the agency's
 // subtree, as scoped does (agency 0: every row), for lists of large
-// tables read newest first. It reads the subtree first and names its
+// tables (deliveries). It reads the subtree first and names its
 // agencies in the query, so the planner knows which rows they are: behind
 // scoped's subquery over paths PostgreSQL cannot tell a commune from a
 // province and, at 1,000,000 deliveries, walked the table newest first
