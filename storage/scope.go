@@ -8,9 +8,10 @@ import (
 )
 
 // maxNamedSubtree is the largest subtree withinSubtree names agency by
-// agency; a larger one is read through the agencies table in the query,
-// as scoped does.
-const maxNamedSubtree = 5000
+// agency, one bound parameter each (PostgreSQL takes 65,535 and SQLite
+// 32,766 in a statement); a larger one is read through the agencies table
+// in the query, as scoped does. A province of 5,000 communes is named.
+const maxNamedSubtree = 20_000
 
 // withinSubtree limits q to rows whose agency_id lies in the agency's
 // subtree, as scoped does (agency 0: every row), for lists of large
