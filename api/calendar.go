@@ -78,11 +78,11 @@ func viewCalendarItem(it publishing.CalendarItem) calendarItem {
 }
 
 func (s *Server) calendarWindow(fromRaw, toRaw string) (time.Time, time.Time, error) {
-	from, err := time.ParseInLocation("2006-01-02", fromRaw, s.loc)
+	from, err := s.localDay(fromRaw)
 	if err != nil {
 		return from, from, invalid("from", "must be a date such as 2026-11-23")
 	}
-	to, err := time.ParseInLocation("2006-01-02", toRaw, s.loc)
+	to, err := s.localDay(toRaw)
 	if err != nil {
 		return from, to, invalid("to", "must be a date such as 2026-11-29")
 	}

@@ -117,6 +117,15 @@ func (s *Server) listDeliveries(c echo.Context) error {
 	if f.Agency, err = queryID(c, "agency_id"); err != nil {
 		return err
 	}
+	if f.From, err = s.queryBound(c, "from"); err != nil {
+		return err
+	}
+	if f.To, err = s.queryBound(c, "to"); err != nil {
+		return err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return invalid("to", "must be after from")
+	}
 	ds, err := s.pub.ListDeliveries(c.Request().Context(), currentUser(c), f)
 	if err != nil {
 		return err
@@ -230,6 +239,30 @@ func queryID(c echo.Context, name string) (int64, error) {
 		return 0, invalid(name, "must be a positive whole number")
 	}
 	return id, nil
+}
+
+// queryBound reads a time bound of a list: a date YYYY-MM-DD, meaning the
+// start of that day in the server's location, or an RFC 3339 time. Absent
+// is the zero time (no bound).
+func (s *Server) queryBound(c echo.Context, name string) (time.Time, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return time.Time{}, nil
+	}
+	if day, err := s.localDay(raw); err == nil {
+		return day, nil
+	}
+	t, err := optionalTime(name, &raw)
+	if err != nil {
+		return time.Time{}, invalid(name, "must be a date such as 2026-12-01 (the start of that day, "+s.loc.String()+
+			") or an RFC 3339 time such as 2026-12-01T07:30:00+07:00 (with + sent as %2B)")
+	}
+	return *t, nil
+}
+
+// localDay is the start of the day YYYY-MM-DD in the server's location.
+func (s *Server) localDay(raw string) (time.Time, error) {
+	return time.ParseInLocation(time.DateOnly, raw, s.loc)
 }
 
 // Cursors are opaque to clients: the id of the last item seen.

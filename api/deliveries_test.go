@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -166,6 +167,87 @@ func TestListDeliveries(t *testing.T) {
 				return
 			}
 			wantError(t, r, http.StatusUnprocessableEntity, "invalid_field", tc.field)
+		})
+	}
+}
+
+// from and to bound the scheduled time: a date is the start of that day in
+// the server's location (ICT here), an RFC 3339 time is that instant; from
+// is inclusive, to exclusive.
+func TestListDeliveriesByTime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, b := e.createWebhook("A"), e.createWebhook("B")
+	at := func(publishAt string, channels ...int64) []int64 {
+		body := postBody(channels...)
+		body["publish_at"] = publishAt
+		p := e.createPost(editorToken, body)
+		ids := make([]int64, len(p.Deliveries))
+		for i, d := range p.Deliveries {
+			ids[i] = d.ID
+		}
+		return ids
+	}
+	// 06:00 on the 21st in ICT is still the 20th in UTC; p2 is exactly the
+	// start of the 22nd.
+	p1 := at("2026-11-21T06:00:00+07:00", a.ID)
+	p2 := at("2026-11-22T00:00:00+07:00", a.ID, b.ID)
+	p3 := at("2026-11-23T12:00:00+07:00", b.ID)
+	if _, err := e.store.CancelDelivery(context.Background(), p2[1], func(int64) error { return nil }, "test"); err != nil {
+		t.Fatal(err)
+	}
+	newest := func(groups ...[]int64) []int64 {
+		var ids []int64
+		for _, g := range groups {
+			ids = append(ids, g...)
+		}
+		slices.Sort(ids)
+		slices.Reverse(ids)
+		return ids
+	}
+	for _, tc := range []struct {
+		name, query string
+		want        []int64
+	}{
+		{"from a date includes its whole local day", "from=2026-11-21", newest(p1, p2, p3)},
+		{"from a date is local, not UTC", "from=2026-11-20", newest(p1, p2, p3)},
+		{"from the next day leaves out the day before", "from=2026-11-22", newest(p2, p3)},
+		{"to a date excludes that day", "to=2026-11-22", p1},
+		{"one local day", "from=2026-11-21&to=2026-11-22", p1},
+		{"two local days", "from=2026-11-21&to=2026-11-23", newest(p1, p2)},
+		{"nothing in the window", "from=2026-11-24&to=2026-11-30", nil},
+		{"RFC 3339 from is inclusive", "from=2026-11-20T23:00:00Z", newest(p1, p2, p3)},
+		{"RFC 3339 from a second later", "from=2026-11-20T23:00:01Z", newest(p2, p3)},
+		{"RFC 3339 to is exclusive", "to=2026-11-21T17:00:00Z", p1},
+		{"RFC 3339 with an offset", "from=2026-11-22T00:00:00%2B07:00&to=2026-11-22T00:00:01%2B07:00", newest(p2)},
+		{"with a status", "from=2026-11-22&status=canceled", []int64{p2[1]}},
+		{"with a channel", fmt.Sprintf("from=2026-11-21&to=2026-11-23&channel_id=%d", b.ID), []int64{p2[1]}},
+		{"empty bounds are none", "from=&to=", newest(p1, p2, p3)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := e.walk(t, tc.query, 1); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("ids = %v, want %v", got, tc.want)
+			}
+		})
+	}
+
+	for _, tc := range []struct{ query, field, message string }{
+		{"from=2026-13-01", "from", "must be a date such as 2026-12-01"},
+		{"from=21/11/2026", "from", "or an RFC 3339 time"},
+		{"from=2026-11-21T06:00", "from", "RFC 3339"},
+		{"to=2026-11-22T25:00:00Z", "to", "RFC 3339"},
+		{"to=tomorrow", "to", "must be a date"},
+		{"from=2026-11-22T00:00:00+07:00", "from", "%2B"}, // + unescaped is a space
+		{"from=2026-11-22&to=2026-11-22", "to", "must be after from"},
+		{"from=2026-11-23&to=2026-11-22", "to", "must be after from"},
+		{"from=2026-11-21T17:00:00Z&to=2026-11-22", "to", "must be after from"}, // the same instant
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			r := e.get("/api/v1/deliveries?"+tc.query, officerToken)
+			got := wantError(t, r, http.StatusUnprocessableEntity, "invalid_field", tc.field)
+			if !strings.Contains(got.Message, tc.message) {
+				t.Errorf("message %q does not say %q", got.Message, tc.message)
+			}
 		})
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 
+	_ "github.com/glebarez/go-sqlite" // database/sql driver for the seed on SQLite
 	"github.com/hibiken/asynq"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the throwaway schema
 	"github.com/redis/go-redis/v9"
@@ -29,7 +31,10 @@ type backend struct {
 	rdb      redis.UniversalClient
 	database string // "sqlite" or "postgres"
 	redis    string // "embedded" or "external"
-	cleanups []func()
+	// databaseURL (PostgreSQL, with the schema's search_path) or
+	// sqlitePath is where the store is, for rawDB.
+	databaseURL, sqlitePath string
+	cleanups                []func()
 }
 
 func (b *backend) close() {
@@ -62,11 +67,13 @@ func openBackend(ctx context.Context, databaseURL, redisURL string, force bool) 
 		}
 		b.cleanups = append(b.cleanups, func() { os.RemoveAll(dir) })
 		storeOpts.DataDir = dir
+		b.sqlitePath = filepath.Join(dir, "loa.db")
 	} else {
 		b.database = "postgres"
 		if storeOpts.DatabaseURL, err = b.throwawaySchema(ctx, databaseURL, force); err != nil {
 			return nil, err
 		}
+		b.databaseURL = storeOpts.DatabaseURL
 	}
 	store, err := storage.Open(ctx, storeOpts)
 	if err != nil {

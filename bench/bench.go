@@ -7,6 +7,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,6 +26,7 @@ import (
 	"github.com/loa-vn/loa/channels"
 	"github.com/loa-vn/loa/channels/webhook"
 	"github.com/loa-vn/loa/configs"
+	"github.com/loa-vn/loa/metrics"
 	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/secrets"
@@ -46,6 +48,9 @@ type Options struct {
 	Config     configs.Config
 	Deliveries int
 	Clients    int
+	// Rows, when above zero, seeds about that many deliveries first (at
+	// most MaxRows), for reads at scale.
+	Rows int
 	// Force runs against a database or Redis that is not empty.
 	Force  bool
 	Logger *slog.Logger
@@ -58,6 +63,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Clients < 1 || o.Clients > 1000 {
 		return Result{}, errors.New("bench: --clients must be from 1 to 1000")
+	}
+	if o.Rows < 0 || o.Rows > MaxRows {
+		return Result{}, fmt.Errorf("bench: --rows must be from 0 to %d", MaxRows)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -88,7 +96,9 @@ type rig struct {
 	apiURL   string
 	token    string
 	admin    storage.User
-	closers  []func()
+	// metrics is the worker's Observer, the registry /metrics serves.
+	metrics *metrics.Metrics
+	closers []func()
 }
 
 func (r *rig) close() {
@@ -137,10 +147,11 @@ func newRig(ctx context.Context, o Options, be *backend) (*rig, error) {
 	}
 	r.closers = append(r.closers, r.sink.close)
 
+	r.metrics = metrics.New()
 	deliverer := worker.NewDeliverer(worker.DelivererOptions{
 		Store: be.store, Channels: r.channels,
 		Policy: worker.RetryPolicy{MaxAttempts: cfg.MaxAttempts, Base: cfg.RetryBase, Max: cfg.RetryMax},
-		Lease:  cfg.ClaimLease(), Logger: o.Logger,
+		Lease:  cfg.ClaimLease(), Logger: o.Logger, Observer: r.metrics,
 	})
 	r.server = worker.NewServer(be.rdb, deliverer, worker.ServerOptions{
 		Concurrency: cfg.WorkerConcurrency, ShutdownTimeout: cfg.ShutdownTimeout, Logger: o.Logger})
@@ -156,6 +167,7 @@ func newRig(ctx context.Context, o Options, be *backend) (*rig, error) {
 	handler := api.New(api.Options{Store: be.store, Registry: registry, Box: box, Channels: r.channels, Publishing: r.pub,
 		PingRedis: func(ctx context.Context) error { return be.rdb.Ping(ctx).Err() },
 		PublicURL: cfg.PublicURL, Location: cfg.Location, MaxBodyBytes: cfg.MaxBodyBytes, Guard: guard, Logger: o.Logger,
+		Metrics: r.metrics.Handler(),
 	}).Handler()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -177,6 +189,13 @@ func (r *rig) run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	var seed seeded
+	if r.o.Rows > 0 {
+		if seed, err = r.seed(ctx, r.o.Rows); err != nil {
+			return res, err
+		}
+		res.SeededRows, res.SeedSeconds = seed.Rows, seed.Took.Seconds()
+	}
 	if res.RawTasksPerSec, err = rawAsynq(ctx, r.be.rdb, n, r.o.Config.WorkerConcurrency); err != nil {
 		return res, err
 	}
@@ -192,11 +211,21 @@ func (r *rig) run(ctx context.Context) (Result, error) {
 	if res.Province, err = r.provinceBurst(ctx, w.province); err != nil {
 		return res, fmt.Errorf("bench: one post to %d channels: %w", n, err)
 	}
-	ld := &load{r: r, clients: r.o.Clients, postChannel: w.api, agency: w.province}
+	ld := newLoad(r, r.o.Clients, w.api, r.listFilters(w, seed, time.Now()))
 	if res.UnderLoad, err = r.postsBurst(ctx, w.load, ld); err != nil {
 		return res, fmt.Errorf("bench: %d posts under load: %w", n, err)
 	}
-	res.CreatePost, res.ListDeliveries = ld.results()
+	res.CreatePost, res.ListDeliveries, res.ListByFilter = ld.results()
+	province := cmp.Or(seed.Province, w.province)
+	if res.ReportQuery, res.Report, res.ReportDelivered, err = r.timeReport(ctx, province, time.Now()); err != nil {
+		return res, err
+	}
+	// Stopped, the worker records nothing more: the counters and the
+	// database hold the same attempts.
+	r.server.Shutdown()
+	if res.Counters, err = r.checkCounters(ctx); err != nil {
+		return res, err
+	}
 	res.PeakRSSBytes = peakRSS()
 	res.Sink = r.sink.counts()
 	res.ExpectedKeys = 3 * n

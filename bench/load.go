@@ -15,18 +15,30 @@ import (
 )
 
 // load is the API clients that run during a burst: each in turn creates a
-// post (due tomorrow, so it adds nothing to the burst) and lists the
-// province's delivered deliveries.
+// post (due tomorrow, so it adds nothing to the burst) and lists
+// deliveries, going round the list filters the UI uses.
 type load struct {
 	r           *rig
 	clients     int
 	postChannel int64
-	agency      int64
+	filters     []listFilter
 
-	mu           sync.Mutex
-	posts, lists []float64 // milliseconds
-	postErrs     int
-	listErrs     int
+	mu       sync.Mutex
+	posts    []float64 // milliseconds
+	lists    [][]float64
+	postErrs int
+	listErrs []int
+}
+
+// listFilter is one query of GET /api/v1/deliveries the clients send.
+type listFilter struct {
+	Name  string
+	Query string
+}
+
+func newLoad(r *rig, clients int, postChannel int64, filters []listFilter) *load {
+	return &load{r: r, clients: clients, postChannel: postChannel, filters: filters,
+		lists: make([][]float64, len(filters)), listErrs: make([]int, len(filters))}
 }
 
 // start runs the clients from the due time until the returned stop.
@@ -36,7 +48,7 @@ func (l *load) start(ctx context.Context, due time.Time) (stop func()) {
 	var stopped atomic.Bool
 	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: l.clients}}
 	var wg sync.WaitGroup
-	for range l.clients {
+	for c := range l.clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -47,9 +59,11 @@ func (l *load) start(ctx context.Context, due time.Time) (stop func()) {
 				return
 			case <-wait.C:
 			}
-			for ctx.Err() == nil && !stopped.Load() {
-				l.record(&l.posts, &l.postErrs, l.createPost(ctx, client))
-				l.record(&l.lists, &l.listErrs, l.listDeliveries(ctx, client))
+			// Each client starts at another filter, so all are read from the start.
+			for i := c; ctx.Err() == nil && !stopped.Load(); i++ {
+				l.record(postRequest, l.createPost(ctx, client))
+				f := i % len(l.filters)
+				l.record(f, l.listDeliveries(ctx, client, l.filters[f]))
 			}
 		}()
 	}
@@ -61,13 +75,22 @@ func (l *load) start(ctx context.Context, due time.Time) (stop func()) {
 }
 
 type timing struct {
-	ms  float64
-	err error
+	ms   float64
+	body []byte
+	err  error
 }
 
-func (l *load) record(into *[]float64, errs *int, t timing) {
+// postRequest is record's index for POST /api/v1/posts; a filter's own
+// index is its list's.
+const postRequest = -1
+
+func (l *load) record(index int, t timing) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	into, errs := &l.posts, &l.postErrs
+	if index != postRequest {
+		into, errs = &l.lists[index], &l.listErrs[index]
+	}
 	switch {
 	case t.err == nil:
 		*into = append(*into, t.ms)
@@ -81,20 +104,21 @@ func isCanceled(err error) bool { return errors.Is(err, context.Canceled) }
 func (l *load) createPost(ctx context.Context, c *http.Client) timing {
 	body, _ := json.Marshal(map[string]any{"title": "Tin qua API", "body": "<p>Nội dung</p>",
 		"channel_ids": []int64{l.postChannel}, "publish_at": time.Now().Add(24 * time.Hour).Format(time.RFC3339)})
-	return l.do(ctx, c, http.MethodPost, "/api/v1/posts", body, http.StatusCreated)
+	return l.r.request(ctx, c, http.MethodPost, "/api/v1/posts", body, http.StatusCreated)
 }
 
-func (l *load) listDeliveries(ctx context.Context, c *http.Client) timing {
-	return l.do(ctx, c, http.MethodGet, fmt.Sprintf("/api/v1/deliveries?status=delivered&agency_id=%d&limit=50", l.agency),
-		nil, http.StatusOK)
+func (l *load) listDeliveries(ctx context.Context, c *http.Client, f listFilter) timing {
+	return l.r.request(ctx, c, http.MethodGet, "/api/v1/deliveries?"+f.Query, nil, http.StatusOK)
 }
 
-func (l *load) do(ctx context.Context, c *http.Client, method, path string, body []byte, want int) timing {
-	req, err := http.NewRequestWithContext(ctx, method, l.r.apiURL+path, bytes.NewReader(body))
+// request sends one API request as the bench's admin and times it to the
+// end of the response body; another status than want is an error.
+func (r *rig) request(ctx context.Context, c *http.Client, method, path string, body []byte, want int) timing {
+	req, err := http.NewRequestWithContext(ctx, method, r.apiURL+path, bytes.NewReader(body))
 	if err != nil {
 		return timing{err: err}
 	}
-	req.Header.Set("Authorization", "Bearer "+l.r.token)
+	req.Header.Set("Authorization", "Bearer "+r.token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -103,7 +127,7 @@ func (l *load) do(ctx context.Context, c *http.Client, method, path string, body
 	if err != nil {
 		return timing{err: err}
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
+	raw, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	ms := float64(time.Since(start).Microseconds()) / 1000
 	if err != nil {
@@ -112,7 +136,7 @@ func (l *load) do(ctx context.Context, c *http.Client, method, path string, body
 	if resp.StatusCode != want {
 		return timing{err: fmt.Errorf("%s %s: status %d", method, path, resp.StatusCode)}
 	}
-	return timing{ms: ms}
+	return timing{ms: ms, body: raw}
 }
 
 // Latency is one endpoint's figures under load.
@@ -123,10 +147,26 @@ type Latency struct {
 	P99Ms    float64 `json:"p99_ms"`
 }
 
-func (l *load) results() (createPost, listDeliveries Latency) {
+// FilterLatency is one list filter's figures under load.
+type FilterLatency struct {
+	Name  string `json:"name"`
+	Query string `json:"query"`
+	Latency
+}
+
+// results are the posts' figures, every list request's together, and
+// each filter's.
+func (l *load) results() (createPost, listDeliveries Latency, byFilter []FilterLatency) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return latency(l.posts, l.postErrs), latency(l.lists, l.listErrs)
+	var all []float64
+	errs := 0
+	for i, f := range l.filters {
+		all = append(all, l.lists[i]...)
+		errs += l.listErrs[i]
+		byFilter = append(byFilter, FilterLatency{Name: f.Name, Query: f.Query, Latency: latency(l.lists[i], l.listErrs[i])})
+	}
+	return latency(l.posts, l.postErrs), latency(all, errs), byFilter
 }
 
 func latency(ms []float64, errs int) Latency {

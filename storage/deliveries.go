@@ -30,9 +30,16 @@ type DeliveryFilter struct {
 	Limit    int
 }
 
+// pastRange is how long before now a date range must end for
+// ListDeliveries to read it by scheduled time rather than newest first.
+const pastRange = 24 * time.Hour
+
 // ListDeliveries returns one page of deliveries, newest first.
 func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error) {
-	q := s.scoped(s.db.WithContext(ctx).Model(&Delivery{}), f.Agency)
+	q, err := s.withinSubtree(ctx, s.db.WithContext(ctx).Model(&Delivery{}), f.Agency)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range []struct {
 		on   bool
 		cond string
@@ -51,14 +58,24 @@ func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Deliver
 			q = q.Where(c.cond, c.arg)
 		}
 	}
+	// Ids grow with creation, not with scheduled time: for a range that
+	// ended in the past, walking the ids down from the newest reads every
+	// delivery made since (450,000 of 1,000,000 for a month half a year
+	// back). Ordering by an expression makes the database read the range
+	// through the scheduled-time indexes and sort that page instead. The
+	// result is the same; only the plan differs.
+	key := "id"
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(s.nowUTC().Add(-pastRange)) {
+		key = "id + 0"
+	}
 	var ds []Delivery
 	if f.AfterID > 0 {
 		// The page just above AfterID: the nearest ones, then newest first.
-		err := q.Order("id").Limit(f.Limit).Find(&ds).Error
+		err := q.Order(key).Limit(f.Limit).Find(&ds).Error
 		slices.Reverse(ds)
 		return ds, translate(err, "list deliveries")
 	}
-	err := q.Order("id DESC").Limit(f.Limit).Find(&ds).Error
+	err = q.Order(key + " DESC").Limit(f.Limit).Find(&ds).Error
 	return ds, translate(err, "list deliveries")
 }
 
@@ -273,8 +290,12 @@ func (s *Store) DeliveredTo(ctx context.Context, channelID int64, externalID str
 // subtree (every agency for 0) scheduled in [from, to), by time, at most
 // limit of them.
 func (s *Store) DeliveriesBetween(ctx context.Context, agency int64, from, to time.Time, limit int) ([]FeedEntry, error) {
+	q, err := s.withinSubtree(ctx, s.db.WithContext(ctx), agency)
+	if err != nil {
+		return nil, err
+	}
 	var ds []Delivery
-	err := s.scoped(s.db.WithContext(ctx), agency).Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).
+	err = q.Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).
 		Order("scheduled_at, id").Limit(limit).Find(&ds).Error
 	if err != nil {
 		return nil, translate(err, "list deliveries in window")

@@ -39,6 +39,7 @@ func migrations(rootAgency string) []migration {
 		{15, "content areas and audiences; plans, activities, offline records and attachments", migrate0015},
 		{16, "delivery reach and the reach reader's schedule", migrate0016},
 		{17, "deliveries indexed by agency and scheduled time, for reports", migrate0017},
+		{18, "deliveries indexed by status and by scheduled time, for the delivery list", migrate0018},
 	}
 }
 

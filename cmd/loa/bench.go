@@ -17,14 +17,15 @@ import (
 
 // benchFlags are `loa bench`'s own flags.
 type benchFlags struct {
-	deliveries, clients int
-	json, force         bool
-	cpuProfile          string
+	deliveries, clients, rows int
+	json, force               bool
+	cpuProfile                string
 }
 
 func (b *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&b.deliveries, "deliveries", bench.DefaultDeliveries, "deliveries per burst (bench)")
 	fs.IntVar(&b.clients, "clients", bench.DefaultClients, "concurrent API clients during a burst (bench)")
+	fs.IntVar(&b.rows, "rows", 0, fmt.Sprintf("deliveries to seed first, up to %d (bench)", bench.MaxRows))
 	fs.BoolVar(&b.json, "json", false, "print the result as JSON (bench)")
 	fs.BoolVar(&b.force, "force", false, "run against a database or Redis that is not empty (bench)")
 	fs.StringVar(&b.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (bench)")
@@ -41,7 +42,7 @@ func runBench(ctx context.Context, cfg configs.Config, log *slog.Logger, f bench
 		}
 		defer stop()
 	}
-	res, err := bench.Run(ctx, bench.Options{Config: cfg, Deliveries: f.deliveries, Clients: f.clients,
+	res, err := bench.Run(ctx, bench.Options{Config: cfg, Deliveries: f.deliveries, Clients: f.clients, Rows: f.rows,
 		Force: f.force, Logger: log.With("component", "bench")})
 	if err != nil {
 		return err
@@ -58,6 +59,9 @@ func runBench(ctx context.Context, cfg configs.Config, log *slog.Logger, f bench
 	}
 	if !res.ExactlyOnce() {
 		return errors.New("bench: the sink did not see each delivery exactly once")
+	}
+	if !res.CountersMatch() {
+		return errors.New("bench: /metrics delivery counters differ from the database's attempts")
 	}
 	return nil
 }
