@@ -8,6 +8,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/loa-vn/loa/worker"
 )
 
 // noopQueue holds the no-op tasks, apart from Loa's deliveries.
@@ -39,7 +41,7 @@ func rawAsynq(ctx context.Context, rdb redis.UniversalClient, n, concurrency int
 		return nil
 	})
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: concurrency,
-		Queues: map[string]int{noopQueue: 1}, TaskCheckInterval: time.Second, DelayedTaskCheckInterval: time.Second,
+		Queues: map[string]int{noopQueue: 1}, TaskCheckInterval: worker.DefaultPollInterval, DelayedTaskCheckInterval: worker.DefaultPollInterval,
 		Logger: nopLogger{}, LogLevel: asynq.FatalLevel})
 	if err := srv.Start(mux); err != nil {
 		return 0, fmt.Errorf("bench: raw asynq: %w", err)

@@ -93,8 +93,12 @@ func (r Result) WriteTable(w io.Writer) error {
 	for _, f := range r.ListByFilter {
 		lat("    "+f.Name, f.Latency)
 	}
-	row("report page, province, last quarter", fmt.Sprintf("p50 %.1f ms  max %.1f ms  (%d runs, %d delivered counted; GET %s)",
-		r.Report.P50Ms, r.Report.P99Ms, r.Report.Requests, r.ReportDelivered, r.ReportQuery))
+	if r.ReportQuery != "" {
+		row("report page, province, last quarter", fmt.Sprintf("p50 %.1f ms  max %.1f ms  (%d runs, %d delivered counted; GET %s)",
+			r.Report.P50Ms, r.Report.P99Ms, r.Report.Requests, r.ReportDelivered, r.ReportQuery))
+	} else {
+		row("report page, province, last quarter", "not measured: it reads the province --rows seeds")
+	}
 	row("(e) peak RSS (VmHWM, worker in process)", fmt.Sprintf("%.0f MiB", float64(r.PeakRSSBytes)/(1<<20)))
 	failed := r.Posts.Failed + r.Province.Failed + r.UnderLoad.Failed
 	row("deliveries not delivered", strconv.Itoa(failed))

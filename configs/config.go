@@ -116,7 +116,7 @@ func Defaults() Config {
 		RetryMax:          time.Hour,
 		ReconcileInterval: 30 * time.Second,
 		ScheduleHorizon:   30 * 24 * time.Hour,
-		WorkerConcurrency: 100,
+		WorkerConcurrency: 250,
 		ShutdownTimeout:   15 * time.Second,
 		AttemptTimeout:    time.Minute,
 		LogLevel:          "info",

@@ -96,7 +96,7 @@ func TestDefaults(t *testing.T) {
 		{"RetryMax", cfg.RetryMax, time.Hour},
 		{"ReconcileInterval", cfg.ReconcileInterval, 30 * time.Second},
 		{"ScheduleHorizon", cfg.ScheduleHorizon, 720 * time.Hour},
-		{"WorkerConcurrency", cfg.WorkerConcurrency, 100},
+		{"WorkerConcurrency", cfg.WorkerConcurrency, 250},
 		{"ShutdownTimeout", cfg.ShutdownTimeout, 15 * time.Second},
 		{"LogLevel", cfg.LogLevel, "info"},
 		{"LogFormat", cfg.LogFormat, "text"},
@@ -187,7 +187,7 @@ log_level = "debug"
 		{"env over file int", cfg.MaxAttempts, 12},
 		{"env over file string", cfg.LogLevel, "warn"},
 		{"env over default", cfg.RetryMax, 5 * time.Minute},
-		{"default when neither", cfg.WorkerConcurrency, 100},
+		{"default when neither", cfg.WorkerConcurrency, 250},
 		{"public URL follows addr", cfg.PublicURL, "http://0.0.0.0:9000"},
 	}
 	for _, tt := range tests {

@@ -28,11 +28,16 @@ type Server struct {
 	d   *Deliverer
 }
 
+// DefaultPollInterval bounds the lag of a due delivery: asynq moves due
+// tasks to the queue at this interval, and an idle server looks for work
+// at about it. Idle, it costs a worker two small Redis scripts per interval.
+const DefaultPollInterval = 200 * time.Millisecond
+
 // NewServer wires the deliverer into an asynq server on rdb.
 func NewServer(rdb redis.UniversalClient, d *Deliverer, o ServerOptions) *Server {
 	poll := o.PollInterval
 	if poll <= 0 {
-		poll = time.Second
+		poll = DefaultPollInterval
 	}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:              o.Concurrency,
