@@ -1,18 +1,17 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/loa-vn/loa/api"
+	"github.com/loa-vn/loa/internal/logbuf"
 	"github.com/loa-vn/loa/storage"
 	"github.com/loa-vn/loa/worker/redistest"
 )
@@ -78,25 +77,7 @@ func TestHealthWithRedis(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination the server's goroutines may share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func logTo(b *syncBuffer) envOption {
+func logTo(b *logbuf.Buffer) envOption {
 	return func(o *api.Options) { o.Logger = slog.New(slog.NewTextHandler(b, nil)) }
 }
 
@@ -123,7 +104,7 @@ func TestServerErrorsDoNotLeak(t *testing.T) {
 		p := e.createPost(officerToken, postBody(feed.ID))
 		e.finish(p.Deliveries[0].ID, storage.DeliveryDelivered)
 
-		var log syncBuffer
+		var log logbuf.Buffer
 		other := e.serve(t, newBox(t, 2), logTo(&log))
 		do := func(r req) response { return doOn(t, e.client, other.URL, r) }
 		leaks := []string{"secrets", "LOA_SECRET_KEY", "cannot open", "sealed", "api:", "storage:"}
@@ -156,7 +137,7 @@ func TestServerErrorsDoNotLeak(t *testing.T) {
 
 	t.Run("scheduler panics", func(t *testing.T) {
 		t.Parallel()
-		var log syncBuffer
+		var log logbuf.Buffer
 		e := newEnv(t, logTo(&log))
 		ch := e.createWebhook("Cổng phường")
 		e.sched.mu.Lock()
@@ -170,7 +151,7 @@ func TestServerErrorsDoNotLeak(t *testing.T) {
 
 	t.Run("database closed", func(t *testing.T) {
 		t.Parallel()
-		var log syncBuffer
+		var log logbuf.Buffer
 		e := newEnv(t, logTo(&log))
 		ch := e.createWebhook("Cổng phường")
 		e.createFeed("Bản tin", "ban-tin")

@@ -5,13 +5,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/loa-vn/loa/internal/logbuf"
 )
 
 var generatedID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func TestRequestID(t *testing.T) {
 	t.Parallel()
-	var log syncBuffer
+	var log logbuf.Buffer
 	e := newEnv(t, logTo(&log))
 	cases := []struct {
 		name, incoming string

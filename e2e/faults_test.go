@@ -36,6 +36,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/loa-vn/loa/channels/webhook"
+	"github.com/loa-vn/loa/internal/logbuf"
 	"github.com/loa-vn/loa/storage/storagetest"
 	"github.com/loa-vn/loa/worker/redistest"
 )
@@ -200,7 +201,7 @@ func (r *ownRedis) start() {
 	r.t.Helper()
 	r.cmd = exec.Command("redis-server", "--bind", "127.0.0.1", "--port", r.port,
 		"--save", "", "--appendonly", "no")
-	out := &syncBuffer{}
+	out := &logbuf.Buffer{}
 	r.cmd.Stdout, r.cmd.Stderr = out, out
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatalf("start redis-server: %v", err)
@@ -614,40 +615,34 @@ func TestFaults(t *testing.T) {
 		cl.workers[0].kill()
 		cl.check("sigkill-worker", n, from, atFault)
 	})
-	t.Run("RedisRestart", func(t *testing.T) {
+	// afterSomeDelivered runs a burst to a sink that answers in half a
+	// second, applies fault once 30 deliveries are in, and checks the end.
+	afterSomeDelivered := func(t *testing.T, name string, fault func(cl *cluster)) {
 		t.Parallel()
-		sink := newFaultSink(t, 500*time.Millisecond, nil)
-		cl := startCluster(t, sink, nil)
+		cl := startCluster(t, newFaultSink(t, 500*time.Millisecond, nil), nil)
 		cl.burst(n)
 		atFault := cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
 		from := time.Now()
-		cl.redis.stop()
-		cl.redis.start()
-		cl.check("redis-restart", n, from, atFault)
+		fault(cl)
+		cl.check(name, n, from, atFault)
+	}
+	t.Run("RedisRestart", func(t *testing.T) {
+		afterSomeDelivered(t, "redis-restart", func(cl *cluster) {
+			cl.redis.stop()
+			cl.redis.start()
+		})
 	})
 	t.Run("FlushAll", func(t *testing.T) {
-		t.Parallel()
-		sink := newFaultSink(t, 500*time.Millisecond, nil)
-		cl := startCluster(t, sink, nil)
-		cl.burst(n)
-		atFault := cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
-		from := time.Now()
-		cl.redis.flushAll()
-		cl.check("flushall", n, from, atFault)
+		afterSomeDelivered(t, "flushall", func(cl *cluster) { cl.redis.flushAll() })
 	})
 	t.Run("DatabaseDown10s", func(t *testing.T) {
-		t.Parallel()
-		sink := newFaultSink(t, 500*time.Millisecond, nil)
-		cl := startCluster(t, sink, nil)
-		cl.burst(n)
-		atFault := cl.waitFor("some delivered", time.Minute, func(c map[string]int) bool { return c["delivered"] >= 30 })
-		from := time.Now()
-		cl.proxy.setDown(true)
-		// The outage lasts 10 s by definition of the case; the wait is
-		// the fault, not a guess at when something has happened.
-		time.Sleep(10 * time.Second)
-		cl.proxy.setDown(false)
-		cl.check("database-down-10s", n, from, atFault)
+		afterSomeDelivered(t, "database-down-10s", func(cl *cluster) {
+			cl.proxy.setDown(true)
+			// The outage lasts 10 s by definition of the case; the wait is
+			// the fault, not a guess at when something has happened.
+			time.Sleep(10 * time.Second)
+			cl.proxy.setDown(false)
+		})
 	})
 	t.Run("SinkErrors20Percent", func(t *testing.T) {
 		t.Parallel()

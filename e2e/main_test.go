@@ -14,10 +14,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/loa-vn/loa/internal/logbuf"
 )
 
 var loaBin string
@@ -45,25 +46,8 @@ type proc struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	addr   string
-	output *syncBuffer
+	output *logbuf.Buffer
 	done   chan struct{}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func freeAddr(t *testing.T) string {
@@ -80,7 +64,7 @@ func freeAddr(t *testing.T) string {
 // and HOME) and, for serving modes, waits until it answers /healthz.
 func start(t *testing.T, env map[string]string, args ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, output: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{t: t, output: &logbuf.Buffer{}, done: make(chan struct{})}
 	if env["LOA_ADDR"] == "" {
 		env["LOA_ADDR"] = freeAddr(t)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loa-vn/loa/internal/logbuf"
 	"github.com/loa-vn/loa/outbound"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/sources"
@@ -250,7 +251,7 @@ func TestBlockedFeedAddressRecordedAndLogged(t *testing.T) {
 	f := newFeedServer(t, govFeed(2, time.Now()))
 	id := h.source(t, f.srv.URL, storage.SourceAuto, "", ch.ID, author.ID).ID
 
-	var log syncBuffer
+	var log logbuf.Buffer
 	newPollerLogging(h, &countingEnqueuer{}, time.Second, time.Now, &log).RunOnce(ctx)
 
 	want := "refused to connect to 127.0.0.1 (loopback address); set LOA_ALLOW_PRIVATE_TARGETS to allow it"
@@ -369,24 +370,6 @@ func TestSourceOfDemotedOrDisabledAuthorWaitsForApproval(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a log destination safe for the poller's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // An item whose expansion breaks a post limit is recorded as skipped with

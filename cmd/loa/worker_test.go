@@ -7,30 +7,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/loa-vn/loa/internal/logbuf"
 	"github.com/loa-vn/loa/worker/redistest"
 )
-
-// syncBuffer is an output the process's goroutines may share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestWorkerMetricsAddr runs `loa worker --metrics-addr` and checks its
 // listener: probes for anyone, /metrics for an admin's token only; and
@@ -61,7 +43,7 @@ func TestWorkerMetricsAddr(t *testing.T) {
 	l.Close()
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	var logs syncBuffer
+	var logs logbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(wctx, []string{"worker", "--metrics-addr", addr}, io.Discard, &logs) }()
 
