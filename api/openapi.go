@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -29,9 +30,12 @@ type openAPIDoc struct {
 	etag string
 }
 
-// newOpenAPIDoc converts the embedded description. It can only fail if the
-// file in the binary is broken, which the tests rule out; so it panics.
-func newOpenAPIDoc() openAPIDoc {
+// loadOpenAPIDoc converts the embedded description, once per process: it is
+// the same for every server. It can only fail if the file in the binary is
+// broken, which the tests rule out; so it panics.
+var loadOpenAPIDoc = sync.OnceValue(convertOpenAPIDoc)
+
+func convertOpenAPIDoc() openAPIDoc {
 	body, err := yamlToJSON(openAPIYAML)
 	if err != nil {
 		panic(fmt.Sprintf("api: embedded openapi.yaml: %v", err))

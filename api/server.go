@@ -144,7 +144,7 @@ func New(o Options) *Server {
 	s.importer = importer.New(importer.Options{Publishing: s.pub, Store: s.store, Location: s.loc, Limits: o.Import,
 		Logger: s.log, Now: s.now})
 	s.uploads = map[string]int64{}
-	s.openAPI = newOpenAPIDoc()
+	s.openAPI = loadOpenAPIDoc()
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
