@@ -23,6 +23,7 @@ import (
 	"github.com/loa-vn/loa/reports"
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/vntime"
 )
 
 // Options are the server's dependencies.
@@ -128,7 +129,7 @@ func New(o Options) *Server {
 		s.guard = outbound.New(outbound.Options{})
 	}
 	if s.loc = o.Location; s.loc == nil {
-		s.loc = time.FixedZone("ICT", 7*3600)
+		s.loc = vntime.Fixed()
 	}
 	s.channelAdmin = publishing.NewChannelAdmin(publishing.ChannelAdminOptions{Publishing: s.pub, Store: s.store,
 		Registry: o.Registry, Box: s.box, Guard: s.guard, Channels: s.channels, PublicURL: s.publicURL})

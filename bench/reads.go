@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/vntime"
 )
 
 // listFilters are the queries of GET /api/v1/deliveries the clients go
@@ -53,7 +54,7 @@ func (r *rig) location() *time.Location {
 	if r.o.Config.Location != nil {
 		return r.o.Config.Location
 	}
-	return time.FixedZone("ICT", 7*3600) // the API's own default
+	return vntime.Fixed() // the API's own default
 }
 
 // reportRuns is how many times the report is computed.

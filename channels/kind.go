@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loa-vn/loa/secrets"
+	"github.com/loa-vn/loa/vntime"
 )
 
 // Env is what the running service lends to adapters when it builds them.
@@ -40,7 +41,7 @@ func (e Env) Zone() *time.Location {
 	if e.Location != nil {
 		return e.Location
 	}
-	return time.FixedZone("ICT", 7*3600)
+	return vntime.Fixed()
 }
 
 // Kind describes one adapter kind: how its configuration is checked, which

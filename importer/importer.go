@@ -15,6 +15,7 @@ import (
 
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/vntime"
 )
 
 // Limits bound one import; zero fields take the defaults.
@@ -102,7 +103,7 @@ func New(o Options) *Service {
 		s.now = time.Now
 	}
 	if s.loc == nil {
-		s.loc = time.FixedZone("ICT", 7*3600)
+		s.loc = vntime.Fixed()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

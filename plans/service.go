@@ -9,6 +9,7 @@ import (
 
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/vntime"
 )
 
 // Options are a Service's dependencies.
@@ -36,7 +37,7 @@ type Service struct {
 func New(o Options) *Service {
 	s := &Service{store: o.Store, pub: o.Publishing, loc: o.Location, now: o.Now, log: o.Logger}
 	if s.loc == nil {
-		s.loc = time.FixedZone("ICT", 7*3600)
+		s.loc = vntime.Fixed()
 	}
 	if s.now == nil {
 		s.now = time.Now

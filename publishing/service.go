@@ -8,6 +8,7 @@ import (
 	"github.com/loa-vn/loa/secrets"
 	"github.com/loa-vn/loa/sources"
 	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/vntime"
 )
 
 // Scheduler puts delivery tasks in the queue; the database stays the source
@@ -70,7 +71,7 @@ func New(o Options) *Service {
 		s.now = time.Now
 	}
 	if s.loc == nil {
-		s.loc = time.FixedZone("ICT", 7*3600)
+		s.loc = vntime.Fixed()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

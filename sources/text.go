@@ -1,6 +1,10 @@
 package sources
 
-import "time"
+import (
+	"time"
+
+	"github.com/loa-vn/loa/vntime"
+)
 
 // vietnamZoneName is the zone readers expect dates in.
 const vietnamZoneName = "Asia/Ho_Chi_Minh"
@@ -12,5 +16,5 @@ func vietnamZone() *time.Location {
 	if loc, err := time.LoadLocation(vietnamZoneName); err == nil {
 		return loc
 	}
-	return time.FixedZone("ICT", 7*60*60)
+	return vntime.Fixed()
 }

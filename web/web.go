@@ -20,6 +20,7 @@ import (
 	"github.com/loa-vn/loa/plans"
 	"github.com/loa-vn/loa/publishing"
 	"github.com/loa-vn/loa/storage"
+	"github.com/loa-vn/loa/vntime"
 )
 
 //go:embed templates/*.html templates/partials/*.html
@@ -73,7 +74,7 @@ func New(o Options) (*Pages, error) {
 	p := &Pages{store: o.Store, pub: o.Publishing, loc: o.Location, log: o.Logger, now: o.Now, ttl: o.SessionTTL,
 		secure: strings.HasPrefix(strings.ToLower(o.PublicURL), "https://")}
 	if p.loc == nil {
-		p.loc = time.FixedZone("ICT", 7*3600)
+		p.loc = vntime.Fixed()
 	}
 	if p.now == nil {
 		p.now = time.Now
