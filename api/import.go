@@ -206,20 +206,11 @@ func uploadError(err error, tooLarge error) error {
 // and agencies in its notes.
 func (s *Server) importTemplate(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, u := c.Request().Context(), currentUser(c)
-		var data []byte
-		var err error
-		mt := "text/csv; charset=utf-8"
-		if format == importer.FormatXLSX {
-			data, err = s.importer.TemplateXLSX(ctx, u, s.now())
-			mt = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		} else {
-			data, err = s.importer.TemplateCSV(ctx, u, s.now())
-		}
+		f, err := s.importer.Template(c.Request().Context(), currentUser(c), s.now(), format)
 		if err != nil {
 			return err
 		}
-		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="mau-nhap-tin-bai.`+format+`"`)
-		return c.Blob(http.StatusOK, mt, data)
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+f.Name+`"`)
+		return c.Blob(http.StatusOK, f.MediaType, f.Data)
 	}
 }

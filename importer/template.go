@@ -84,6 +84,27 @@ func headers() []string {
 	return out
 }
 
+// TemplateFile is the template in format (FormatXLSX or FormatCSV) as a
+// download: its bytes, media type and file name.
+type TemplateFile struct {
+	Data      []byte
+	MediaType string
+	Name      string
+}
+
+// Template builds the template file in format; anything but FormatXLSX is CSV.
+func (s *Service) Template(ctx context.Context, u storage.User, now time.Time, format string) (TemplateFile, error) {
+	f := TemplateFile{MediaType: "text/csv; charset=utf-8", Name: "mau-nhap-tin-bai." + FormatCSV}
+	var err error
+	if format == FormatXLSX {
+		f.MediaType, f.Name = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "mau-nhap-tin-bai."+FormatXLSX
+		f.Data, err = s.TemplateXLSX(ctx, u, now)
+	} else {
+		f.Data, err = s.TemplateCSV(ctx, u, now)
+	}
+	return f, err
+}
+
 // TemplateCSV is the template as CSV in UTF-8 with a byte order mark (so
 // Excel reads its diacritics): the header row and one example row.
 func (s *Service) TemplateCSV(ctx context.Context, u storage.User, now time.Time) ([]byte, error) {

@@ -215,21 +215,12 @@ func reportView(name string, rep importer.Report, tried bool) *importReportView 
 // importTemplate serves the template file, listing the user's channels.
 func (p *Pages) importTemplate(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, u := c.Request().Context(), currentUser(c)
-		var data []byte
-		var err error
-		mt := "text/csv; charset=utf-8"
-		if format == importer.FormatXLSX {
-			data, err = p.importer().TemplateXLSX(ctx, u, p.now())
-			mt = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		} else {
-			data, err = p.importer().TemplateCSV(ctx, u, p.now())
-		}
+		f, err := p.importer().Template(c.Request().Context(), currentUser(c), p.now(), format)
 		if err != nil {
 			return p.failed(c, err)
 		}
-		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="mau-nhap-tin-bai.`+format+`"`)
-		return c.Blob(http.StatusOK, mt, data)
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+f.Name+`"`)
+		return c.Blob(http.StatusOK, f.MediaType, f.Data)
 	}
 }
 
