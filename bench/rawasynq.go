@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -42,7 +43,7 @@ func rawAsynq(ctx context.Context, rdb redis.UniversalClient, n, concurrency int
 	})
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{Concurrency: concurrency,
 		Queues: map[string]int{noopQueue: 1}, TaskCheckInterval: worker.DefaultPollInterval, DelayedTaskCheckInterval: worker.DefaultPollInterval,
-		Logger: nopLogger{}, LogLevel: asynq.FatalLevel})
+		Logger: worker.AsynqLogger(slog.New(slog.DiscardHandler)), LogLevel: asynq.FatalLevel})
 	if err := srv.Start(mux); err != nil {
 		return 0, fmt.Errorf("bench: raw asynq: %w", err)
 	}
@@ -92,11 +93,3 @@ feed:
 	defer mu.Unlock()
 	return rate(n, last.Sub(first)), nil
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Debug(...any) {}
-func (nopLogger) Info(...any)  {}
-func (nopLogger) Warn(...any)  {}
-func (nopLogger) Error(...any) {}
-func (nopLogger) Fatal(...any) {}

@@ -67,7 +67,7 @@ func BenchmarkRawAsynq(b *testing.B) {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc("noop", func(context.Context, *asynq.Task) error { done.Add(1); return nil })
 	srv := asynq.NewServerFromRedisClient(h.rdb, asynq.Config{Concurrency: 20, TaskCheckInterval: 100 * time.Millisecond,
-		Logger: nopLogger{}, LogLevel: asynq.FatalLevel})
+		Logger: worker.AsynqLogger(slog.New(slog.DiscardHandler)), LogLevel: asynq.FatalLevel})
 	if err := srv.Start(mux); err != nil {
 		b.Fatal(err)
 	}
@@ -89,14 +89,6 @@ func BenchmarkRawAsynq(b *testing.B) {
 	}
 	b.ReportMetric(float64(benchBatch*b.N)/total.Seconds(), "tasks/s")
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Debug(...any) {}
-func (nopLogger) Info(...any)  {}
-func (nopLogger) Warn(...any)  {}
-func (nopLogger) Error(...any) {}
-func (nopLogger) Fatal(...any) {}
 
 func benchChannel(b *testing.B, h *harness) storage.Channel {
 	sealed, err := h.box.Seal([]byte(`{}`))

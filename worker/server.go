@@ -96,6 +96,9 @@ func isFailure(err error) bool {
 	return err != nil
 }
 
+// AsynqLogger sends asynq's own logs to log.
+func AsynqLogger(log *slog.Logger) asynq.Logger { return asynqLogger{log} }
+
 // asynqLogger sends asynq's own logs to slog.
 type asynqLogger struct{ log *slog.Logger }
 
